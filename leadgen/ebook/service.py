@@ -1,0 +1,34 @@
+"""App-bound access to the guide: practice from the config, cache in the instance folder."""
+
+from pathlib import Path
+
+from flask import current_app
+
+from leadgen.ebook.render import BuildResult, Practice, build_body, personal_copy
+
+
+def practice() -> Practice:
+    """Return the practice as configured."""
+    config = current_app.config
+    return Practice(
+        name=config["LEADGEN_PRACTICE_NAME"],
+        author=config["LEADGEN_PRACTICE_AUTHOR"],
+        city=config["LEADGEN_PRACTICE_CITY"],
+        phone=config["LEADGEN_PRACTICE_PHONE"],
+        booking_url=config["LEADGEN_BOOKING_URL"],
+    )
+
+
+def cache_dir() -> Path:
+    """Return the folder that holds built bodies and personal copies."""
+    return Path(current_app.instance_path) / "ebook"
+
+
+def build() -> BuildResult:
+    """Build the shared body for the current settings, or return the cached one."""
+    return build_body(practice(), cache_dir())
+
+
+def copy_for(name: str) -> Path:
+    """Return the path of the personal copy for ``name``, making it when needed."""
+    return personal_copy(name, practice(), cache_dir())
