@@ -1,0 +1,110 @@
+"""The leadgen application factory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from leadgen import config as settings
+from leadgen.extensions import babel, csrf, db, limiter, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: settings from the environment, or from `test_config` in tests."""
+    overrides = dict(test_config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("LEADGEN_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(TEMPLATES),
+    )
+    if test_config is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(Path.cwd() / ".env", override=False)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        RATELIMIT_HEADERS_ENABLED=False,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+    )
+    app.config.update(settings.from_environment(Path(app.instance_path), overrides))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LEADGEN_REDIS_URL"] or "memory://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["LEADGEN_BASE_URL"].startswith("https:")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
+    settings.check(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+
+    if app.config["LEADGEN_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["LEADGEN_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    _register_features(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    from leadgen.ebook.cli import cli as ebook_cli
+    from leadgen.leads.views import bp as leads_bp
+    from leadgen.site import views as site
+
+    site.init_app(app)
+    # Public forms carry a cookieless signed token instead of session CSRF (leads/tokens.py).
+    csrf.exempt(leads_bp)
+    app.register_blueprint(leads_bp)
+    app.cli.add_command(ebook_cli)
+
+
+def _engine_options(config: dict) -> dict:
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
+def _tune_sqlite(engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing.
+
+    See research/reliability_perf.md §5: a deferred transaction that later writes fails at once
+    with SQLITE_BUSY in WAL mode; taking the write lock up front makes it wait instead.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,115 @@
+"""Settings: defaults in code, overridden by LEADGEN_* environment variables, checked at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+
+class ConfigError(RuntimeError):
+    """A setting is wrong; the message is one line that says which and why."""
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _origin(name: str, raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(f"{name} needs origins like https://blog.example.nl, got {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _secret_key(instance_path: Path, given: str | None) -> str:
+    """Return the configured key, or a key generated once into the instance folder (mode 0600)."""
+    key = given or os.environ.get("LEADGEN_SECRET_KEY")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("LEADGEN_SECRET_KEY must be at least 16 characters long")
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: Path, overrides: dict) -> dict:
+    """Build the configuration from the environment (and `.env`), then apply `overrides`."""
+    env = os.environ.get
+    database_url = env("LEADGEN_DATABASE_URL") or f"sqlite:///{instance_path / 'leadgen.db'}"
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(
+            "LEADGEN_DATABASE_URL must be sqlite:///… or postgresql+psycopg://…, "
+            f"got {database_url.split(':', 1)[0]!r}"
+        )
+    base_url = env("LEADGEN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    _origin("LEADGEN_BASE_URL", base_url)
+    smtp_url = env("LEADGEN_SMTP_URL", "")
+    if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ConfigError("LEADGEN_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+    redis_url = env("LEADGEN_REDIS_URL", "")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("LEADGEN_REDIS_URL must start with redis:// or rediss://")
+    origins = [
+        _origin("LEADGEN_EMBED_ORIGINS", item)
+        for item in env("LEADGEN_EMBED_ORIGINS", "").split(",")
+        if item.strip()
+    ]
+    config = {
+        "SECRET_KEY": _secret_key(instance_path, overrides.get("SECRET_KEY")),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LEADGEN_BASE_URL": base_url,
+        "LEADGEN_SMTP_URL": smtp_url,
+        "LEADGEN_MAIL_FROM": env(
+            "LEADGEN_MAIL_FROM", "Neuroreset Fysiotherapie <noreply@example.nl>"
+        ),
+        "LEADGEN_STAFF_EMAIL": env("LEADGEN_STAFF_EMAIL", "praktijk@example.nl"),
+        "LEADGEN_EMBED_ORIGINS": origins,
+        "LEADGEN_REDIS_URL": redis_url,
+        "LEADGEN_DOWNLOAD_TTL_DAYS": _int("LEADGEN_DOWNLOAD_TTL_DAYS", 30, minimum=1),
+        "LEADGEN_RETENTION_DAYS": _int("LEADGEN_RETENTION_DAYS", 365, minimum=1),
+        "LEADGEN_MIN_FILL_SECONDS": _int("LEADGEN_MIN_FILL_SECONDS", 3),
+        "LEADGEN_FORM_MAX_AGE_SECONDS": _int("LEADGEN_FORM_MAX_AGE_SECONDS", 4 * 3600, minimum=60),
+        "LEADGEN_RATE_LIMIT_FORM": env("LEADGEN_RATE_LIMIT_FORM", "10 per minute;60 per hour"),
+        "LEADGEN_RATE_LIMIT_EMAIL": env("LEADGEN_RATE_LIMIT_EMAIL", "5 per hour"),
+        "LEADGEN_PROXY_COUNT": _int("LEADGEN_PROXY_COUNT", 0),
+        "LEADGEN_X_ACCEL_PREFIX": env("LEADGEN_X_ACCEL_PREFIX", ""),
+        "LEADGEN_PRACTICE_NAME": env("LEADGEN_PRACTICE_NAME", "Neuroreset Fysiotherapie"),
+        "LEADGEN_PRACTICE_AUTHOR": env("LEADGEN_PRACTICE_AUTHOR", "Jerry"),
+        "LEADGEN_PRACTICE_CITY": env("LEADGEN_PRACTICE_CITY", "Hoorn"),
+        "LEADGEN_PRACTICE_PHONE": env("LEADGEN_PRACTICE_PHONE", "0229 000 000"),
+        "LEADGEN_BOOKING_URL": env("LEADGEN_BOOKING_URL", "https://www.example.nl/afspraak"),
+    }
+    config.update(overrides)
+    return config
+
+
+def check(config: dict) -> None:
+    """Fail at start-up, in one line, on settings that would only break at the first request."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql") and "+psycopg" not in url:
+        raise ConfigError("PostgreSQL URLs must name the driver: postgresql+psycopg://…")
+    for key in ("LEADGEN_RATE_LIMIT_FORM", "LEADGEN_RATE_LIMIT_EMAIL"):
+        try:
+            parse_many(config[key])
+        except ValueError:
+            raise ConfigError(
+                f"{key} is not a rate limit like '10 per minute': {config[key]!r}"
+            ) from None

@@ -1,0 +1,177 @@
+"""The public forms: field names are fixed by DESIGN.md, every message is Dutch."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TelField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+# Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
+TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
+MOMENTS = [
+    SelectChoice("", "Geen voorkeur"),
+    SelectChoice("ochtend", "’s Ochtends"),
+    SelectChoice("middag", "’s Middags"),
+    SelectChoice("avond", "’s Avonds"),
+]
+
+
+def _squash(value: str | None) -> str | None:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _clean_tracking(value: str | None, limit: int) -> str | None:
+    """Keep a hidden tracking value only when it is short printable text; drop it otherwise."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) > limit or any(unicodedata.category(ch).startswith("C") for ch in value):
+        return None
+    return value or None
+
+
+def _clean_source(value: str | None) -> str | None:
+    value = _clean_tracking(value, 500)
+    if value and urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc:
+        return value
+    return None
+
+
+class CookielessForm(FlaskForm):
+    """A form that works inside a third-party iframe: a signed token instead of session CSRF."""
+
+    class Meta:
+        csrf = False  # see leads/tokens.py
+
+    email = EmailField(
+        "E-mailadres",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Vul je e-mailadres in."),
+            Length(max=254, message="Dit e-mailadres is te lang."),
+        ],
+    )
+    website = StringField("Laat dit veld leeg", validators=[Optional()])
+    form_token = HiddenField()
+
+    def validate_email(self, field: EmailField) -> None:
+        try:
+            result = validate_email(field.data or "", check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(
+                "Dit lijkt geen geldig e-mailadres. Kijk het nog even na."
+            ) from None
+        field.data = result.normalized.lower()
+
+
+class ResendForm(CookielessForm):
+    """ "My link is lost or expired": only an address."""
+
+
+class PublicForm(CookielessForm):
+    """Fields shared by the request forms: identity, privacy and tracking."""
+
+    name = StringField(
+        "Naam",
+        filters=[_squash],
+        validators=[
+            DataRequired("Vul je naam in."),
+            Length(max=100, message="Je naam mag hoogstens 100 tekens hebben."),
+        ],
+    )
+    privacy = BooleanField(
+        "Ik ga akkoord met de privacyverklaring.",
+        validators=[
+            InputRequired("Zonder je akkoord met de privacyverklaring kunnen we niets sturen.")
+        ],
+    )
+    source = HiddenField(filters=[_clean_source])
+    utm_source = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
+    utm_medium = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
+    utm_campaign = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
+    utm_content = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
+
+    def validate_name(self, field: StringField) -> None:
+        if not NAME_PATTERN.match(field.data or ""):
+            raise ValidationError(
+                "Gebruik alleen letters, spaties, koppeltekens en apostroffen in je naam."
+            )
+
+    def tracking(self) -> dict[str, str | None]:
+        return {"source": self.source.data} | {key: self[key].data for key in TRACKING_FIELDS}
+
+
+class EbookForm(PublicForm):
+    newsletter = BooleanField(
+        "Stuur me ook de nieuwsbrief met oefentips (af en toe, opzeggen kan altijd)."
+    )
+
+
+class AdviesForm(PublicForm):
+    phone = TelField(
+        "Telefoonnummer",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Vul je telefoonnummer in, dan kunnen we je terugbellen."),
+            Length(max=30, message="Dit telefoonnummer is te lang."),
+        ],
+    )
+    kind = RadioField(
+        "Waarvoor wil je een afspraak?",
+        choices=[
+            SelectChoice("adviesgesprek", "Gratis adviesgesprek van 20 minuten (telefonisch)"),
+            SelectChoice("pijncheck", "Gratis pijncheck in de praktijk"),
+        ],
+        default="adviesgesprek",
+        validators=[InputRequired("Kies een adviesgesprek of een pijncheck.")],
+    )
+    preferred_moment = RadioField(
+        "Wanneer kunnen we je het best bellen?", choices=MOMENTS, default="", validate_choice=True
+    )
+    complaint = TextAreaField(
+        "Waar heb je last van? (niet verplicht)",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[Optional(), Length(max=2000, message="Houd het kort: hoogstens 2000 tekens.")],
+    )
+    health_consent = BooleanField(
+        "Ik geef toestemming om deze gezondheidsinformatie te gebruiken om mijn aanvraag"
+        " voor te bereiden."
+    )
+
+    def validate_phone(self, field: TelField) -> None:
+        try:
+            number = phonenumbers.parse(field.data or "", "NL")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_complaint(self, field: TextAreaField) -> None:
+        if field.data and any(
+            unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data
+        ):
+            raise ValidationError("Deze tekst bevat tekens die we niet kunnen opslaan.")
+
+    def validate_health_consent(self, field: BooleanField) -> None:
+        if self.complaint.data and not field.data:
+            raise ValidationError(
+                "Geef toestemming voor het gebruik van je klacht, of laat het tekstvak leeg."
+            )

@@ -1,0 +1,37 @@
+"""Checks that keep forged and automated submissions out of the public forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+
+
+def own_origin() -> str:
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def allowed_origins() -> set[str]:
+    base = urlsplit(current_app.config["LEADGEN_BASE_URL"])
+    return {own_origin(), f"{base.scheme}://{base.netloc}".lower()} | set(
+        current_app.config["LEADGEN_EMBED_ORIGINS"]
+    )
+
+
+def origin_allowed() -> bool:
+    """Refuse a POST that a browser tells us came from a page of another, unlisted site.
+
+    The form page itself is ours, also inside the blog's iframe, so a genuine POST is
+    same-origin. Clients that send neither header (scripts, old browsers) pass on to the
+    signed token and rate limits. See research/reliability_perf.md §1, finding 5.
+    """
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return origin.lower() in allowed_origins()
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    return fetch_site not in ("cross-site", "same-site") and origin != "null"
+
+
+def submitted_email() -> str:
+    """The e-mail address of the current POST, for the per-address rate limit."""
+    return request.form.get("email", "").strip().lower()[:254]

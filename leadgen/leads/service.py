@@ -1,0 +1,192 @@
+"""What happens to a valid request: store or update the lead, record consent, queue the mails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from leadgen.extensions import db
+from leadgen.leads import tokens
+from leadgen.leads.consent import ConsentText
+from leadgen.mail import messages
+from leadgen.models import Consent, Counter, DownloadEvent, Lead, utcnow
+
+
+@dataclass(frozen=True)
+class Request:
+    """A validated request, in plain values."""
+
+    kind: str
+    name: str
+    email: str
+    form: str
+    origin: str | None
+    consents: dict[str, ConsentText]  # the purposes the visitor agreed to
+    tracking: dict[str, str | None]
+    phone: str | None = None
+    complaint: str | None = None
+    preferred_moment: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    lead: Lead
+    created: bool
+
+
+def _find(email: str, kind: str) -> Lead | None:
+    return db.session.execute(
+        db.select(Lead).filter_by(email=email, kind=kind)
+    ).scalar_one_or_none()
+
+
+def record_request(req: Request) -> Outcome:
+    """Store the request (one lead per e-mail and offer), its consents and its mails; commit.
+
+    Two requests for the same address can race on PostgreSQL; the loser meets the unique
+    constraint, rolls back and is recorded on the winner's lead.
+    """
+    try:
+        return _record(req)
+    except IntegrityError:
+        db.session.rollback()
+        return _record(req)
+
+
+def _record(req: Request) -> Outcome:
+    lead = _find(req.email, req.kind)
+    created = lead is None
+    if lead is None:
+        lead = Lead(kind=req.kind, email=req.email, name=req.name, **req.tracking)
+        db.session.add(lead)
+    else:
+        lead.request_count += 1
+        lead.last_requested_at = utcnow()
+        lead.name = req.name
+        for key, value in req.tracking.items():
+            if value and not getattr(lead, key):
+                setattr(lead, key, value)
+    if req.phone:
+        lead.phone = req.phone
+    if req.complaint:
+        lead.complaint = req.complaint
+    if req.preferred_moment:
+        lead.preferred_moment = req.preferred_moment
+    lead.origin = req.origin
+    db.session.flush()
+    for text in req.consents.values():
+        if not _has_live_consent(lead, text):
+            lead.consents.append(
+                Consent(
+                    purpose=text.purpose,
+                    text_version=text.version,
+                    text=text.text,
+                    form=req.form,
+                    origin=req.origin,
+                    confirmed_at=None if text.purpose == "newsletter" else utcnow(),
+                )
+            )
+    db.session.flush()
+    _queue_mails(lead, req)
+    db.session.commit()
+    return Outcome(lead=lead, created=created)
+
+
+def _has_live_consent(lead: Lead, text: ConsentText) -> bool:
+    return any(
+        c.purpose == text.purpose and c.text_version == text.version and c.withdrawn_at is None
+        for c in lead.consents
+    )
+
+
+def _queue_mails(lead: Lead, req: Request) -> None:
+    if lead.kind == "ebook":
+        newsletter = next(
+            (c for c in lead.consents if c.purpose == "newsletter" and c.confirmed_at is None),
+            None,
+        )
+        messages.queue_ebook_link(
+            lead,
+            download_url=download_url(lead),
+            confirm_url=confirm_url(newsletter) if newsletter else None,
+        )
+    else:
+        messages.queue_request_confirmation(lead)
+        messages.queue_staff_notification(lead)
+
+
+def download_token(lead: Lead) -> str:
+    return tokens.issue_lead_token("download", lead.id, lead.token_version)
+
+
+def _absolute(path: str) -> str:
+    # Mails link to the public address, whichever host or proxy the request came through.
+    return current_app.config["LEADGEN_BASE_URL"] + path
+
+
+def download_url(lead: Lead) -> str:
+    return _absolute(url_for("leads.download", token=download_token(lead)))
+
+
+def confirm_url(consent: Consent) -> str:
+    token = tokens.issue_lead_token("confirm", consent.id, consent.lead_id)
+    return _absolute(url_for("leads.confirm", token=token))
+
+
+def lead_for_download(token: str) -> Lead:
+    """The lead a download token belongs to, or TokenError."""
+    lead_id, version = tokens.read_lead_token("download", token, tokens.download_max_age())
+    lead = db.session.get(Lead, lead_id)
+    if lead is None or lead.token_version != version or lead.kind != "ebook":
+        raise tokens.TokenError(expired=False)
+    return lead
+
+
+def record_download(lead: Lead) -> None:
+    lead.download_count += 1
+    lead.last_downloaded_at = utcnow()
+    lead.downloads.append(DownloadEvent())
+    db.session.commit()
+
+
+def confirm_newsletter(token: str) -> Consent:
+    """Confirm a newsletter consent (double opt-in); a repeat click changes nothing."""
+    consent_id, lead_id = tokens.read_lead_token("confirm", token, tokens.CONFIRM_MAX_AGE)
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or consent.lead_id != lead_id or consent.purpose != "newsletter":
+        raise tokens.TokenError(expired=False)
+    if consent.confirmed_at is None:
+        consent.confirmed_at = utcnow()
+        db.session.commit()
+    return consent
+
+
+def resend_link(email: str) -> bool:
+    """Queue a fresh download link when this address has an e-book lead; say whether it did."""
+    lead = _find(email, "ebook")
+    if lead is None:
+        return False
+    messages.queue_ebook_link(lead, download_url=download_url(lead), confirm_url=None)
+    db.session.commit()
+    return True
+
+
+def count(name: str) -> None:
+    """Add one to today's counter `name` (spam caught by the honeypot or the fill-time check)."""
+    today = date.today()
+    updated = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name, Counter.day == today)
+        .values(value=Counter.value + 1)
+    ).rowcount
+    if not updated:
+        db.session.add(Counter(name=name, day=today, value=1))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request created today's row first
+        db.session.rollback()
+        count(name)

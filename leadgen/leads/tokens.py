@@ -1,0 +1,83 @@
+"""Signed tokens: the cookieless form token, download links and newsletter confirmations."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leadgen.{salt}")
+
+
+# --- form tokens ------------------------------------------------------------------------------
+# A public form works inside a third-party iframe, where no cookie can be relied on, so instead of
+# session CSRF it carries a signed (form name, issue time) token: proof that we rendered the form
+# recently, and a minimum-fill-time check (research/reliability_perf.md §1, findings 4 and 6).
+
+
+@dataclass(frozen=True)
+class FormCheck:
+    ok: bool
+    reason: str = ""  # "", "invalid", "expired", "too_fast"
+
+
+def issue_form_token(form_name: str) -> str:
+    return _serializer("form").dumps({"f": form_name, "t": time.time()})
+
+
+def check_form_token(token: str, form_name: str) -> FormCheck:
+    config = current_app.config
+    try:
+        payload = _serializer("form").loads(token, max_age=config["LEADGEN_FORM_MAX_AGE_SECONDS"])
+    except SignatureExpired:
+        return FormCheck(False, "expired")
+    except BadSignature:
+        return FormCheck(False, "invalid")
+    if not isinstance(payload, dict) or payload.get("f") != form_name:
+        return FormCheck(False, "invalid")
+    if time.time() - float(payload.get("t", 0)) < config["LEADGEN_MIN_FILL_SECONDS"]:
+        return FormCheck(False, "too_fast")
+    return FormCheck(True)
+
+
+# --- lead tokens ------------------------------------------------------------------------------
+
+
+class TokenError(Exception):
+    """A lead token was refused; `expired` tells a stale link from a forged or unknown one."""
+
+    def __init__(self, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+def issue_lead_token(purpose: str, lead_id: int, version: int) -> str:
+    return _serializer(purpose).dumps([lead_id, version])
+
+
+def read_lead_token(purpose: str, token: str, max_age_seconds: int) -> tuple[int, int]:
+    """Return (lead id, token version) or raise TokenError."""
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        raise TokenError(expired=True) from None
+    except BadSignature:
+        raise TokenError(expired=False) from None
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not all(isinstance(item, int) for item in payload)
+    ):
+        raise TokenError(expired=False)
+    return payload[0], payload[1]
+
+
+def download_max_age() -> int:
+    return current_app.config["LEADGEN_DOWNLOAD_TTL_DAYS"] * 86400
+
+
+CONFIRM_MAX_AGE = 7 * 86400  # unconfirmed newsletter consents are purged after 7 days

@@ -1,0 +1,210 @@
+"""Public routes: the e-book and advice forms, thank-you pages, downloads, re-send and opt-in."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from leadgen.ebook import service as ebook
+from leadgen.extensions import limiter
+from leadgen.leads import guard, service, tokens
+from leadgen.leads.consent import texts_for
+from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicForm, ResendForm
+
+bp = Blueprint("leads", __name__)
+
+FORMS = {"ebook": EbookForm, "advies": AdviesForm}
+DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"
+
+
+def _form_limit() -> str:
+    return current_app.config["LEADGEN_RATE_LIMIT_FORM"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LEADGEN_RATE_LIMIT_EMAIL"]
+
+
+limit_per_address = limiter.limit(_form_limit, methods=["POST"])
+limit_per_email = limiter.limit(
+    _email_limit,
+    key_func=guard.submitted_email,
+    methods=["POST"],
+    exempt_when=lambda: not guard.submitted_email(),
+)
+
+
+def handle_form(form_name: str, template: str, thanks_endpoint: str):
+    """Show, check and record one public form; the embed variant passes its own templates."""
+    form_class = FORMS[form_name]
+    form = form_class() if request.method == "POST" else form_class(formdata=None)
+    if request.method == "GET":
+        for key in ("source", *TRACKING_FIELDS):
+            if key in request.args:
+                form[key].data = form[key].filters[0](request.args[key])
+        return _render(template, form, form_name)
+
+    if not guard.origin_allowed():
+        abort(403)
+    check = tokens.check_form_token(request.form.get("form_token", ""), form_name)
+    if form.website.data or check.reason == "too_fast":
+        # Bots see the same thank-you as people do; nothing is stored but a count.
+        service.count("honeypot" if form.website.data else "too_fast")
+        return redirect(url_for(thanks_endpoint, t="-"), code=303)
+    if not check.ok:
+        message = (
+            "Het formulier stond te lang open. Controleer je gegevens en verstuur het opnieuw."
+            if check.reason == "expired"
+            else "Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."
+        )
+        return _render(template, form, form_name, notice=message, status=400)
+    if not form.validate():
+        return _render(template, form, form_name, status=422)
+
+    outcome = service.record_request(_request_from(form, form_name))
+    token = service.download_token(outcome.lead) if form_name == "ebook" else outcome.lead.kind
+    return redirect(url_for(thanks_endpoint, t=token), code=303)
+
+
+def _request_from(form: PublicForm, form_name: str) -> service.Request:
+    consents = {
+        purpose: text
+        for purpose, text in texts_for(form).items()
+        if form[{"health_data": "health_consent"}.get(purpose, purpose)].data
+    }
+    extra = {}
+    if isinstance(form, AdviesForm):
+        extra = {
+            "phone": form.phone.data,
+            "complaint": form.complaint.data or None,
+            "preferred_moment": form.preferred_moment.data or None,
+        }
+        if not form.complaint.data:
+            consents.pop("health_data", None)
+    return service.Request(
+        kind=form.kind.data if isinstance(form, AdviesForm) else "ebook",
+        name=form.name.data,
+        email=form.email.data,
+        form=("embed/" if request.blueprint == "embed" else "") + form_name,
+        origin=request.headers.get("Origin") or guard.own_origin(),
+        consents=consents,
+        tracking=form.tracking(),
+        **extra,
+    )
+
+
+def _render(template: str, form: PublicForm, form_name: str, notice: str = "", status: int = 200):
+    form.form_token.data = tokens.issue_form_token(form_name)
+    return render_template(template, form=form, notice=notice), status
+
+
+@bp.route("/ebook", methods=["GET", "POST"])
+@limit_per_address
+@limit_per_email
+def ebook_form():
+    return handle_form("ebook", "leads/ebook.html", "leads.ebook_thanks")
+
+
+@bp.route("/advies", methods=["GET", "POST"])
+@limit_per_address
+@limit_per_email
+def advies_form():
+    return handle_form("advies", "leads/advies.html", "leads.advies_thanks")
+
+
+@bp.get("/ebook/bedankt")
+def ebook_thanks():
+    return render_template("leads/ebook_thanks.html", token=_thanks_token())
+
+
+@bp.get("/advies/bedankt")
+def advies_thanks():
+    return render_template("leads/advies_thanks.html", kind=request.args.get("t", ""))
+
+
+def _thanks_token() -> str | None:
+    """The download token for the thank-you page, if it is a real, current one."""
+    token = request.args.get("t", "")
+    try:
+        service.lead_for_download(token)
+    except tokens.TokenError:
+        return None
+    return token
+
+
+@bp.get("/download/<token>")
+def download(token: str):
+    try:
+        lead = service.lead_for_download(token)
+    except tokens.TokenError as error:
+        return _link_problem(410 if error.expired else 404)
+    path = ebook.copy_for(lead.name)
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=DOWNLOAD_NAME,
+        conditional=True,
+        etag=True,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    if response.status_code == 200:
+        service.record_download(lead)
+    return response
+
+
+def _link_problem(status: int):
+    form = _resend_form()
+    return render_template("leads/link_problem.html", status=status, form=form), status
+
+
+def _resend_form():
+    form = ResendForm(formdata=None)
+    form.form_token.data = tokens.issue_form_token("opnieuw")
+    return form
+
+
+@bp.route("/ebook/opnieuw", methods=["GET", "POST"])
+@limit_per_address
+@limit_per_email
+def resend():
+    if request.method == "GET":
+        return render_template("leads/resend.html", form=_resend_form(), sent=False)
+    if not guard.origin_allowed():
+        abort(403)
+    form = ResendForm()
+    check = tokens.check_form_token(form.form_token.data or "", "opnieuw")
+    if not check.ok and check.reason != "too_fast":
+        form.form_token.data = tokens.issue_form_token("opnieuw")
+        return render_template(
+            "leads/resend.html",
+            form=form,
+            sent=False,
+            notice=("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."),
+        ), 400
+    if not form.validate():
+        form.form_token.data = tokens.issue_form_token("opnieuw")
+        return render_template("leads/resend.html", form=form, sent=False), 422
+    if check.ok and not form.website.data:
+        service.resend_link(form.email.data)
+    # The same answer whether or not we know the address: nobody learns who asked for the book.
+    return render_template("leads/resend.html", form=None, sent=True)
+
+
+@bp.get("/bevestig/<token>")
+def confirm(token: str):
+    try:
+        consent = service.confirm_newsletter(token)
+    except tokens.TokenError as error:
+        status = 410 if error.expired else 404
+        return render_template("leads/confirm.html", consent=None, status=status), status
+    return render_template("leads/confirm.html", consent=consent, status=200)

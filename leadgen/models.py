@@ -1,0 +1,223 @@
+"""The database tables of every feature, as typed SQLAlchemy 2 models."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from leadgen.extensions import db
+
+LEAD_KINDS = ("ebook", "adviesgesprek", "pijncheck")
+LEAD_STATUSES = ("nieuw", "gebeld", "afspraak", "patiënt", "geen interesse")
+CONSENT_PURPOSES = ("privacy", "newsletter", "health_data")
+MAIL_STATUSES = ("pending", "sent", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime stored; use leadgen.models.utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Lead(db.Model):
+    """One person asking for one offer; a repeat request is recorded on the same row."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        UniqueConstraint("email", "kind", name="uq_lead_email_kind"),
+        CheckConstraint(_in("kind", LEAD_KINDS), name="kind"),
+        CheckConstraint(_in("status", LEAD_STATUSES), name="status"),
+        Index("ix_lead_created_at", "created_at"),
+        Index("ix_lead_kind_created_at", "kind", "created_at"),
+        Index("ix_lead_status_follow_up_on", "status", "follow_up_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    complaint: Mapped[str | None] = mapped_column(Text)
+    preferred_moment: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="nieuw")
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    no_answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(500))
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    origin: Mapped[str | None] = mapped_column(String(200))
+    request_count: Mapped[int] = mapped_column(Integer, default=1)
+    download_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped to invalidate every link handed out so far (erase, "send me a new link").
+    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Consent.id"
+    )
+    downloads: Mapped[list[DownloadEvent]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="DownloadEvent.id"
+    )
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Note.id"
+    )
+    mails: Mapped[list[OutboxMail]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="OutboxMail.id"
+    )
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class Consent(db.Model):
+    """Evidence of one consent: purpose, the exact text shown, when, and from which form origin."""
+
+    __tablename__ = "consent"
+    __table_args__ = (CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    text_version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str | None] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lead: Mapped[Lead] = relationship(back_populates="consents")
+
+
+class DownloadEvent(db.Model):
+    """One download of a personal copy (no IP address: we keep only what staff use)."""
+
+    __tablename__ = "download_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="downloads")
+
+
+class OutboxMail(db.Model):
+    """A mail waiting to be sent, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (
+        CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
+        Index("ix_outbox_mail_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead.id", ondelete="CASCADE"), index=True
+    )
+    template: Mapped[str] = mapped_column(String(40))
+    to_addr: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lead: Mapped[Lead | None] = relationship(back_populates="mails")
+
+
+class Staff(db.Model):
+    """A staff account of the practice."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login's id: rotated on password change or deactivation, which ends every session.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Note(db.Model):
+    """A staff note on a lead."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="notes")
+    author: Mapped[Staff | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    """Who did what, when: exports, erasures, status changes, logins."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    staff: Mapped[Staff | None] = relationship()
+
+
+class Counter(db.Model):
+    """A named counter per day (honeypot hits, too-fast submissions)."""
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,96 @@
+"""The landing page, the health check, error pages and the headers every response carries."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from leadgen.extensions import db
+
+bp = Blueprint("site", __name__)
+
+# Dutch titles and explanations for the error pages a visitor may meet.
+ERRORS = {
+    400: ("Ongeldig verzoek", "Dit verzoek konden we niet verwerken. Probeer het opnieuw."),
+    403: ("Geen toegang", "Dit verzoek komt niet van een pagina die wij kennen."),
+    404: ("Pagina niet gevonden", "Deze pagina bestaat niet (meer)."),
+    405: ("Methode niet toegestaan", "Deze pagina kan op deze manier niet worden gebruikt."),
+    410: ("Link verlopen", "Deze link is verlopen."),
+    413: (
+        "Te veel gegevens",
+        "Het formulier bevatte meer tekst dan we aannemen. Maak het korter en probeer opnieuw.",
+    ),
+    422: ("Controleer je gegevens", "Niet alle velden zijn goed ingevuld."),
+    429: (
+        "Even rustig aan",
+        "We kregen in korte tijd te veel aanvragen. Wacht een paar minuten en probeer het opnieuw.",
+    ),
+    500: ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later opnieuw."),
+    503: (
+        "Tijdelijk niet beschikbaar",
+        "We kunnen je aanvraag nu even niet opslaan. Probeer het over een paar minuten opnieuw;"
+        " er is niets bewaard.",
+    ),
+}
+
+
+@bp.get("/")
+def index():
+    return render_template("site/index.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("site/privacy.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", db="error"), 503
+    return jsonify(status="ok", db="ok")
+
+
+def render_error(code: int, description: str | None = None):
+    title, default = ERRORS.get(code, ERRORS[500])
+    return render_template(
+        "site/error.html", code=code, title=title, description=description or default
+    ), code
+
+
+def _handle_http_error(error: HTTPException):
+    return render_error(error.code or 500)
+
+
+def _handle_database_error(_error: SQLAlchemyError):
+    db.session.rollback()
+    return render_error(503)
+
+
+def _frame_headers(response: Response) -> Response:
+    # Only /embed/* may be framed, and it sets its own policy; everything else refuses framing.
+    if "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.path.startswith(("/download/", "/bevestig/", "/ebook/bedankt")):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    for code in ERRORS:
+        if code != 500:
+            app.register_error_handler(code, _handle_http_error)
+    app.register_error_handler(SQLAlchemyError, _handle_database_error)
+    app.register_error_handler(500, _handle_http_error)
+    app.after_request(_frame_headers)
