@@ -42,15 +42,16 @@ limit_per_email = limiter.limit(
 )
 
 
-def handle_form(form_name: str, template: str, thanks_endpoint: str):
-    """Show, check and record one public form; the embed variant passes its own templates."""
+def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html"):
+    """Show, check and record one public form; the embed passes its frameless layout."""
+    template = f"leads/{form_name}.html"
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method == "GET":
         for key in ("source", *TRACKING_FIELDS):
             if key in request.args:
                 form[key].data = form[key].filters[0](request.args[key])
-        return _render(template, form, form_name)
+        return _render(template, form, form_name, layout)
 
     if not guard.origin_allowed():
         abort(403)
@@ -65,9 +66,9 @@ def handle_form(form_name: str, template: str, thanks_endpoint: str):
             if check.reason == "expired"
             else "Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."
         )
-        return _render(template, form, form_name, notice=message, status=400)
+        return _render(template, form, form_name, layout, notice=message, status=400)
     if not form.validate():
-        return _render(template, form, form_name, status=422)
+        return _render(template, form, form_name, layout, status=422)
 
     outcome = service.record_request(_request_from(form, form_name))
     token = service.download_token(outcome.lead) if form_name == "ebook" else outcome.lead.kind
@@ -101,33 +102,36 @@ def _request_from(form: PublicForm, form_name: str) -> service.Request:
     )
 
 
-def _render(template: str, form: PublicForm, form_name: str, notice: str = "", status: int = 200):
+def _render(
+    template: str, form: PublicForm, form_name: str, layout: str, notice: str = "", status=200
+):
     form.form_token.data = tokens.issue_form_token(form_name)
-    return render_template(template, form=form, notice=notice), status
+    return render_template(template, form=form, notice=notice, layout=layout), status
 
 
 @bp.route("/ebook", methods=["GET", "POST"])
 @limit_per_address
 @limit_per_email
 def ebook_form():
-    return handle_form("ebook", "leads/ebook.html", "leads.ebook_thanks")
+    return handle_form("ebook", "leads.ebook_thanks")
 
 
 @bp.route("/advies", methods=["GET", "POST"])
 @limit_per_address
 @limit_per_email
 def advies_form():
-    return handle_form("advies", "leads/advies.html", "leads.advies_thanks")
+    return handle_form("advies", "leads.advies_thanks")
 
 
 @bp.get("/ebook/bedankt")
-def ebook_thanks():
-    return render_template("leads/ebook_thanks.html", token=_thanks_token())
+def ebook_thanks(layout: str = "base.html"):
+    return render_template("leads/ebook_thanks.html", token=_thanks_token(), layout=layout)
 
 
 @bp.get("/advies/bedankt")
-def advies_thanks():
-    return render_template("leads/advies_thanks.html", kind=request.args.get("t", ""))
+def advies_thanks(layout: str = "base.html"):
+    kind = request.args.get("t", "")
+    return render_template("leads/advies_thanks.html", kind=kind, layout=layout)
 
 
 def _thanks_token() -> str | None:
