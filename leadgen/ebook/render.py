@@ -192,7 +192,9 @@ def clean_name(name: str) -> str:
 def render_cover_pdf(name: str, practice: Practice) -> bytes:
     """Render the one-page personal cover; the name is escaped by Jinja, never interpreted."""
     template = _environment().get_template("cover.html")
-    html = template.render(practice=practice, name=clean_name(name))
+    name = clean_name(name)
+    has_emoji = any(ord(char) > 0x2100 and unicodedata.category(char) == "So" for char in name)
+    html = template.render(practice=practice, name=name, has_emoji=has_emoji)
     return _render_pdf(html)[0]
 
 
