@@ -22,6 +22,7 @@ from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicFo
 bp = Blueprint("leads", __name__)
 
 FORMS = {"ebook": EbookForm, "advies": AdviesForm}
+ADVIES_KINDS = ("adviesgesprek", "pijncheck")
 DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"
 
 
@@ -51,6 +52,8 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
         for key in ("source", *TRACKING_FIELDS):
             if key in request.args:
                 form[key].data = form[key].filters[0](request.args[key])
+        if isinstance(form, AdviesForm) and request.args.get("kind") in ADVIES_KINDS:
+            form.kind.data = request.args["kind"]
         return _render(template, form, form_name, layout)
 
     if not guard.origin_allowed():
@@ -145,6 +148,7 @@ def _thanks_token() -> str | None:
 
 
 @bp.get("/download/<token>")
+@bp.get("/download/<path:token>")  # a mangled link with slashes still gets the friendly page
 def download(token: str):
     try:
         lead = service.lead_for_download(token)

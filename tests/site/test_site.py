@@ -28,6 +28,7 @@ def test_healthz_reports_unreachable_database(make_app, tmp_path):
     app = make_app()
     with app.app_context():
         # Swap in an engine whose database file cannot be opened.
+        db.engine.dispose()
         db.engines[None] = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

@@ -1,0 +1,110 @@
+"""The personal download link: PDF, caching headers, counting, and refused tokens."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from leadgen.extensions import db
+from leadgen.leads import tokens
+from leadgen.models import DownloadEvent, Lead
+
+
+@pytest.fixture
+def download_path(submit) -> str:
+    response = submit(name="Anna de Vries")
+    token = response.headers["Location"].split("t=", 1)[1]
+    return f"/download/{token}"
+
+
+def _get(client, path, **kwargs):
+    """GET a download and read it whole, closing the file it streams from."""
+    response = client.get(path, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def test_download_serves_the_personal_pdf(client, download_path):
+    response = _get(client, download_path)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert "Trainingsgids" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    assert "Anna de Vries" in reader.pages[0].extract_text()
+
+
+def test_download_is_counted_on_the_lead(client, download_path, app, leads):
+    _get(client, download_path)
+    _get(client, download_path)
+    [lead] = leads()
+    assert lead.download_count == 2
+    assert lead.last_downloaded_at is not None
+    with app.app_context():
+        assert db.session.query(DownloadEvent).count() == 2
+
+
+def test_conditional_get_answers_304_and_is_not_counted(client, download_path, leads):
+    first = _get(client, download_path)
+    etag = first.headers["ETag"]
+    again = _get(client, download_path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert leads()[0].download_count == 1
+
+
+def test_download_page_sends_no_referrer(client, download_path):
+    response = _get(client, download_path)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["nonsense", "WzEsMV0.forged.signature", "..%2f..%2fetc%2fpasswd", "%00", "a" * 2000],
+)
+def test_unknown_or_forged_token_gets_404_with_resend_form(client, token):
+    response = client.get(f"/download/{token}")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Nieuwe downloadlink" in page or "nieuwe aan" in page
+    assert 'action="/ebook/opnieuw"' in page
+
+
+def test_expired_token_gets_410_with_resend_form(make_app, submit, monkeypatch):
+    app = make_app(LEADGEN_DOWNLOAD_TTL_DAYS=1)
+    client = app.test_client()
+    response = client.post(
+        "/ebook",
+        data={
+            "name": "Anna",
+            "email": "anna@example.nl",
+            "privacy": "y",
+            "form_token": _token(client),
+        },
+    )
+    path = "/download/" + response.headers["Location"].split("t=", 1)[1]
+    monkeypatch.setattr(tokens, "download_max_age", lambda: -1)
+    expired = client.get(path)
+    assert expired.status_code == 410
+    assert "verlopen" in expired.get_data(as_text=True)
+
+
+def test_token_of_an_erased_or_rotated_lead_is_refused(client, download_path, app):
+    with app.app_context():
+        lead = db.session.execute(db.select(Lead)).scalar_one()
+        lead.token_version += 1
+        db.session.commit()
+    assert client.get(download_path).status_code == 404
+
+
+def test_download_refuses_post(client, download_path):
+    assert client.post(download_path).status_code == 405
+
+
+def _token(client) -> str:
+    from tests.conftest import form_token
+
+    return form_token(client, "/ebook")

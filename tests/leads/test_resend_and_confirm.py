@@ -1,0 +1,91 @@
+"""Lost links (/ebook/opnieuw) and newsletter double opt-in (/bevestig/<token>)."""
+
+from __future__ import annotations
+
+import re
+
+from leadgen.extensions import db
+from leadgen.models import Consent, OutboxMail
+from tests.conftest import form_token
+
+
+def _resend(client, email: str, **extra):
+    data = {"email": email, "form_token": form_token(client, "/ebook/opnieuw")} | extra
+    return client.post("/ebook/opnieuw", data=data)
+
+
+def _mails(app) -> list[OutboxMail]:
+    with app.app_context():
+        return db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
+
+
+def test_known_address_gets_a_fresh_link(submit, client, app):
+    submit()
+    response = _resend(client, "Anna@Example.nl")
+    assert response.status_code == 200
+    assert "Als dit e-mailadres bij ons bekend is" in response.get_data(as_text=True)
+    mails = _mails(app)
+    assert len(mails) == 2
+    assert "/download/" in mails[-1].body_text
+
+
+def test_unknown_address_gets_the_same_answer_and_no_mail(client, app):
+    response = _resend(client, "onbekend@example.nl")
+    assert response.status_code == 200
+    assert "Als dit e-mailadres bij ons bekend is" in response.get_data(as_text=True)
+    assert _mails(app) == []
+
+
+def test_invalid_address_gets_422(client):
+    response = _resend(client, "geen-adres")
+    assert response.status_code == 422
+    assert "geen geldig e-mailadres" in response.get_data(as_text=True)
+
+
+def test_resend_without_token_is_refused(client, submit, app):
+    submit()
+    response = client.post("/ebook/opnieuw", data={"email": "anna@example.nl"})
+    assert response.status_code == 400
+    assert len(_mails(app)) == 1
+
+
+def test_resend_is_rate_limited_per_address(make_app, submit):
+    app = make_app(LEADGEN_RATE_LIMIT_EMAIL="2 per hour")
+    client = app.test_client()
+    statuses = [_resend(client, "anna@example.nl").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def _confirm_path(app) -> str:
+    [mail] = _mails(app)
+    return re.search(r"(/bevestig/\S+)", mail.body_text).group(1)
+
+
+def test_confirm_link_records_the_time_and_repeats_are_harmless(submit, client, app):
+    submit(newsletter="y")
+    path = _confirm_path(app)
+    first = client.get(path)
+    assert first.status_code == 200
+    assert "Je aanmelding is bevestigd" in first.get_data(as_text=True)
+    with app.app_context():
+        consent = db.session.execute(
+            db.select(Consent).filter_by(purpose="newsletter")
+        ).scalar_one()
+        confirmed_at = consent.confirmed_at
+    assert confirmed_at is not None
+    assert client.get(path).status_code == 200
+    with app.app_context():
+        again = db.session.execute(db.select(Consent).filter_by(purpose="newsletter")).scalar_one()
+    assert again.confirmed_at == confirmed_at
+
+
+def test_forged_confirm_link_gets_404(client):
+    response = client.get("/bevestig/WzEsMV0.forged.sig")
+    assert response.status_code == 404
+    assert "kennen we niet" in response.get_data(as_text=True)
+
+
+def test_download_token_is_no_confirm_token(submit, client):
+    location = submit(newsletter="y").headers["Location"]
+    token = location.split("t=", 1)[1]
+    assert client.get(f"/bevestig/{token}").status_code == 404
