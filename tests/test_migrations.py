@@ -1,4 +1,4 @@
-"""Alembic revisions build, from empty, exactly the schema the models describe, on both databases."""
+"""Alembic revisions build, from empty, exactly the schema the models describe."""
 
 from __future__ import annotations
 
