@@ -18,7 +18,7 @@ from leadgen.ebook.render import EBOOK_DIR, url_fetcher
     ],
 )
 def test_refuses_everything_outside_the_guide(url):
-    with pytest.raises(ValueError, match="Refused|disallowed"):
+    with pytest.raises(ValueError, match=r"Refused|disallowed"):
         url_fetcher()(url)
 
 

@@ -1,0 +1,50 @@
+"""Measure the guide: cold build, personal copy with a new name, and a cached copy."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from leadgen.ebook.render import DEFAULT_PRACTICE, build_body, personal_copy
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(rounds: int = 40) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp)
+        body = build_body(DEFAULT_PRACTICE, cache)
+        print(f"cold build: {body.seconds:.2f} s, {body.pages} pages, {body.bytes} bytes")
+
+        personal_copy("Opwarmer", DEFAULT_PRACTICE, cache)  # templates, fonts, imports
+        fresh, cached, names = [], [], []
+        for _ in range(rounds):
+            name = f"Bezoeker {uuid.uuid4().hex[:8]}"
+            names.append(name)
+            started = time.perf_counter()
+            personal_copy(name, DEFAULT_PRACTICE, cache)
+            fresh.append(time.perf_counter() - started)
+        for name in names:
+            started = time.perf_counter()
+            personal_copy(name, DEFAULT_PRACTICE, cache).read_bytes()
+            cached.append(time.perf_counter() - started)
+
+    ms = 1000
+    print(
+        f"personal copy, new name: p50 {statistics.median(fresh) * ms:.0f} ms, "
+        f"p95 {percentile(fresh, 0.95) * ms:.0f} ms ({rounds} names)"
+    )
+    print(f"personal copy, cached:   p50 {statistics.median(cached) * ms:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
