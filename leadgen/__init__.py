@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.leads.views import bp as leads_bp
+    from leadgen.mail.cli import cli as mail_cli
     from leadgen.site import views as site
 
     site.init_app(app)
@@ -78,6 +79,7 @@ def _register_features(app: Flask) -> None:
     csrf.exempt(leads_bp)
     app.register_blueprint(leads_bp)
     app.cli.add_command(ebook_cli)
+    app.cli.add_command(mail_cli)
 
 
 def _engine_options(config: dict) -> dict:

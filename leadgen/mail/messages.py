@@ -1,18 +1,85 @@
-"""The mails we send, each rendered from an .html and a .txt template into an outbox row."""
+"""The mails we send: rendered into outbox rows with the lead, built into messages when sent."""
 
 from __future__ import annotations
 
-from email.utils import make_msgid
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 
+import phonenumbers
 from flask import current_app, render_template
 
 from leadgen.extensions import db
-from leadgen.models import Lead, OutboxMail
+from leadgen.models import Lead, OutboxMail, utcnow
+
+# Only these travel from a row's `headers` into a message, and each is built by code, never copied.
+TO_NAME = "to_name"
+MARKETING = "marketing"
+
+# A first name we are willing to put in a To: display name (the form's name rule, minus spaces).
+SAFE_FIRST_NAME = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
+
+MOMENTS = {"ochtend": "’s ochtends", "middag": "’s middags", "avond": "’s avonds"}
+OFFERS = {"adviesgesprek": "gratis adviesgesprek", "pijncheck": "gratis pijncheck"}
 
 
-def _queue(lead: Lead | None, template: str, to: str, subject: str, **context) -> OutboxMail:
-    context |= {"lead": lead, "practice_name": current_app.config["LEADGEN_PRACTICE_NAME"]}
-    domain = current_app.config["LEADGEN_BASE_URL"].split("//", 1)[1].split(":")[0]
+def practice_address(config: dict) -> Address:
+    """The practice's own mailbox, where replies go."""
+    return Address(
+        display_name=config["LEADGEN_PRACTICE_NAME"], addr_spec=config["LEADGEN_STAFF_EMAIL"]
+    )
+
+
+def sender_address(config: dict) -> Address:
+    """LEADGEN_MAIL_FROM as an Address ("Naam <adres>" or a bare address)."""
+    name, addr = parseaddr(config["LEADGEN_MAIL_FROM"])
+    return Address(display_name=name, addr_spec=addr)
+
+
+def first_name(lead: Lead) -> str | None:
+    """The lead's first name when it is plainly a name; otherwise no name at all."""
+    name = lead.first_name
+    return name if name and len(name) <= 50 and SAFE_FIRST_NAME.match(name) else None
+
+
+def phone_for_display(e164: str | None) -> str | None:
+    """A stored E.164 number as Dutch people write it (06 12345678, +32 …)."""
+    if not e164:
+        return None
+    try:
+        number = phonenumbers.parse(e164, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 31
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def _queue(
+    lead: Lead | None,
+    template: str,
+    to: str,
+    subject: str,
+    marketing: bool = False,
+    **context,
+) -> OutboxMail:
+    config = current_app.config
+    name = first_name(lead) if lead is not None and to == lead.email else None
+    context |= {
+        "lead": lead,
+        "first_name": name,
+        "practice_name": config["LEADGEN_PRACTICE_NAME"],
+        "subject": subject,
+    }
+    headers: dict = {}
+    if name:
+        headers[TO_NAME] = name
+    if marketing:
+        headers[MARKETING] = True
     mail = OutboxMail(
         lead=lead,
         template=template,
@@ -20,43 +87,79 @@ def _queue(lead: Lead | None, template: str, to: str, subject: str, **context) -
         subject=subject,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context),
-        headers={},
-        message_id=make_msgid(domain=domain),
+        headers=headers,
+        message_id=make_msgid(domain=sender_address(config).domain or "localhost"),
     )
     db.session.add(mail)
     return mail
 
 
 def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> OutboxMail:
+    """Queue the download link (and the newsletter confirmation link when one is given)."""
+    base = current_app.config["LEADGEN_BASE_URL"]
     return _queue(
         lead,
         "ebook_link",
         lead.email,
-        "Je e-book: gluteus medius trainingsgids",
+        "Je trainingsgids voor de gluteus medius",
+        marketing=True,
         download_url=download_url,
         confirm_url=confirm_url,
+        resend_url=f"{base}/ebook/opnieuw",
+        advies_url=f"{base}/advies",
     )
 
 
 def queue_request_confirmation(lead: Lead) -> OutboxMail:
-    what = "gratis pijncheck" if lead.kind == "pijncheck" else "gratis adviesgesprek"
+    """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
+    offer = OFFERS.get(lead.kind, "gratis adviesgesprek")
     return _queue(
         lead,
         "request_confirmation",
         lead.email,
-        f"We hebben je aanvraag voor een {what}",
-        what=what,
+        f"We hebben je aanvraag voor een {offer} ontvangen",
+        offer=offer,
+        phone=phone_for_display(lead.phone),
+        moment=MOMENTS.get(lead.preferred_moment or ""),
     )
 
 
 def queue_staff_notification(lead: Lead) -> OutboxMail:
-    what = "pijncheck" if lead.kind == "pijncheck" else "adviesgesprek"
-    base = current_app.config["LEADGEN_BASE_URL"]
+    """Queue the practice's notice of a new request: a link to the lead, never the complaint."""
+    config = current_app.config
+    offer = "pijncheck" if lead.kind == "pijncheck" else "adviesgesprek"
     return _queue(
         lead,
         "staff_notification",
-        current_app.config["LEADGEN_STAFF_EMAIL"],
-        f"Nieuwe aanvraag: {what}",
-        what=what,
-        lead_url=f"{base}/admin/leads/{lead.id}",
+        config["LEADGEN_STAFF_EMAIL"],
+        f"Nieuwe aanvraag: {offer} (#{lead.id})",
+        offer=offer,
+        phone=phone_for_display(lead.phone),
+        moment=MOMENTS.get(lead.preferred_moment or ""),
+        lead_url=f"{config['LEADGEN_BASE_URL']}/admin/leads/{lead.id}",
     )
+
+
+def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
+    """Build the message for an outbox row; ValueError when a header would be unsafe.
+
+    `Address` and the default policy refuse CR/LF in every header we set, so a name or address
+    can never smuggle in a header of its own (research/reliability_perf.md §7, finding 32).
+    """
+    message = EmailMessage()
+    message["From"] = sender_address(config)
+    message["To"] = Address(display_name=mail.headers.get(TO_NAME) or "", addr_spec=mail.to_addr)
+    if mail.template != "staff_notification":
+        message["Reply-To"] = practice_address(config)
+    message["Subject"] = mail.subject
+    # The moment the mail was written: stable across retries, like the Message-ID.
+    message["Date"] = format_datetime(mail.created_at or utcnow())
+    message["Message-ID"] = mail.message_id
+    # Tells mail servers not to answer with out-of-office replies (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    if mail.headers.get(MARKETING):
+        message["List-Unsubscribe"] = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
+    message.set_content(mail.body_text)
+    message.add_alternative(mail.body_html, subtype="html")
+    message["Content-Language"] = "nl"  # after the bodies: set_content drops Content-* headers
+    return message

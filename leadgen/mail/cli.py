@@ -1,0 +1,69 @@
+"""`flask mail ...`: deliver the outbox once, or keep delivering beside the web server."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from leadgen.mail import outbox
+from leadgen.mail.transport import parse_smtp_url
+
+cli = AppGroup("mail", help="De uitgaande mail versturen.")
+
+
+@cli.command("send")
+@click.option("--loop", is_flag=True, help="Blijf draaien tot SIGTERM of Ctrl+C.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconden tussen twee rondes (met --loop).",
+)
+def send_command(loop: bool, interval: float) -> None:
+    """Verstuur de mail die klaarstaat en stop, of blijf met --loop versturen."""
+    click.echo(f"Mail gaat {_destination()}.")
+    if not loop:
+        click.echo(_summary(outbox.send_due()))
+        return
+    click.echo(f"Mailworker draait; kijkt elke {interval:g} s of er mail klaarstaat.")
+    with _stop_on_signals() as stop:
+        outbox.run(interval, stop, lambda report: click.echo(_summary(report, stamp=True)))
+    click.echo("Mailworker gestopt.")
+
+
+def _destination() -> str:
+    url = current_app.config["LEADGEN_SMTP_URL"]
+    if not url:
+        return f"als .eml-bestand naar {current_app.instance_path}/mail/"
+    try:
+        smtp = parse_smtp_url(url)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    return f"via {smtp.scheme}://{smtp.host}:{smtp.port}"
+
+
+def _summary(report: outbox.Report, stamp: bool = False) -> str:
+    line = f"Verstuurd: {report.sent}, later opnieuw: {report.retrying}, mislukt: {report.failed}."
+    return f"{datetime.now():%H:%M:%S} {line}" if stamp else line
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT, so the current mail is finished before we stop."""
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,160 @@
+"""How a built message leaves: SMTP (plain, STARTTLS or SSL) or an .eml file in instance/mail/."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+SMTP_TIMEOUT = 10.0  # seconds per socket operation: a hanging server must not hang the worker
+DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """LEADGEN_SMTP_URL, taken apart."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_smtp_url(url: str) -> SmtpSettings:
+    """Read `smtp://`, `smtp+starttls://` or `smtps://` [user[:password]@]host[:port]."""
+    parts = urlsplit(url)
+    if parts.scheme not in DEFAULT_PORTS:
+        raise ValueError("LEADGEN_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("LEADGEN_SMTP_URL has a port that is not a number") from None
+    if not parts.hostname:
+        raise ValueError("LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl")
+    return SmtpSettings(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or DEFAULT_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+class SmtpTransport:
+    """One SMTP connection, opened at the first message and reused until `close()`."""
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        timeout: float = SMTP_TIMEOUT,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        self._smtp: smtplib.SMTP | None = None
+
+    def connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.scheme == "smtps":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=self.timeout, context=self._context()
+            )
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if s.scheme == "smtp+starttls":
+                smtp.starttls(context=self._context())
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _context(self) -> ssl.SSLContext:
+        return self.ssl_context or ssl.create_default_context()
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self.connect()
+        try:
+            self._smtp.send_message(message)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()  # the connection is gone; the next message opens a new one
+            raise
+        except smtplib.SMTPException:
+            self._reset()
+            raise
+
+    def _reset(self) -> None:
+        # After a refused message the session must be reset before the next MAIL FROM.
+        try:
+            self._smtp.rset()  # type: ignore[union-attr]
+        except (smtplib.SMTPException, OSError):
+            self.close()
+
+    def close(self) -> None:
+        if self._smtp is None:
+            return
+        smtp, self._smtp = self._smtp, None
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+class FileTransport:
+    """The embedded mailbox: each message as an .eml file, written atomically."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path_for(self, message: EmailMessage) -> Path:
+        # Named by date and Message-ID, so a retried message overwrites itself, never doubles.
+        date = message["Date"].datetime.strftime("%Y%m%d-%H%M%S")
+        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:12]
+        return self.directory / f"{date}-{digest}.eml"
+
+    def send(self, message: EmailMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.path_for(message)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(message.as_bytes())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        pass
+
+
+def transport_for(config: dict, instance_path: str) -> Transport:
+    """SMTP when LEADGEN_SMTP_URL is set, the instance mailbox otherwise."""
+    if config.get("LEADGEN_SMTP_URL"):
+        return SmtpTransport(
+            parse_smtp_url(config["LEADGEN_SMTP_URL"]),
+            timeout=float(config.get("LEADGEN_SMTP_TIMEOUT", SMTP_TIMEOUT)),
+        )
+    return FileTransport(Path(instance_path) / "mail")
