@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from leadgen import config as settings
-from leadgen.extensions import babel, csrf, db, limiter, migrate
+from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(app)
     with app.app_context():
         _tune_sqlite(db.engine)
@@ -69,12 +70,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_features(app: Flask) -> None:
+    from leadgen import admin
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.leads.views import bp as leads_bp
     from leadgen.mail.cli import cli as mail_cli
     from leadgen.site import views as site
 
     site.init_app(app)
+    admin.init_app(app)  # staff pages post with Flask-WTF session CSRF
     # Public forms carry a cookieless signed token instead of session CSRF (leads/tokens.py).
     csrf.exempt(leads_bp)
     app.register_blueprint(leads_bp)

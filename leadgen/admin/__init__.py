@@ -1,0 +1,18 @@
+"""Staff admin: login, lead follow-up, dashboard, export, erasure, retention and the audit log."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
+    from leadgen.admin import auth, cli, formats, views
+
+    auth.init_login(app)
+    app.register_blueprint(views.bp)
+    app.add_template_filter(formats.nl_date, "nl_date")
+    app.add_template_filter(formats.nl_datetime, "nl_datetime")
+    app.add_template_filter(formats.nl_phone, "nl_phone")
+    app.cli.add_command(cli.users_cli)
+    app.cli.add_command(cli.leads_cli)

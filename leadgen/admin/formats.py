@@ -1,0 +1,69 @@
+"""How the practice reads dates, times and phone numbers: dd-mm-jjjj, Europe/Amsterdam, 06 …"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def today() -> date:
+    """Today's date in Amsterdam (not UTC: a call due today is due on the practice's today)."""
+    return datetime.now(AMSTERDAM).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The UTC instant at which `day` begins in Amsterdam."""
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The UTC instant at which `day` ends in Amsterdam (exclusive)."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def next_working_day(day: date) -> date:
+    """The next day that is not a Saturday or Sunday."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def nl_date(value: date | datetime | None) -> str:
+    """Format as dd-mm-jjjj; a timestamp first moves to Amsterdam time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_day(value)
+    return value.strftime("%d-%m-%Y")
+
+
+def nl_datetime(value: datetime | None) -> str:
+    """Format as dd-mm-jjjj uu:mm in Amsterdam time."""
+    if value is None:
+        return ""
+    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def nl_phone(value: str | None) -> str:
+    """A +31 number as Dutch staff dial it (06 12345678); other numbers stay international."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return value
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 31
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)

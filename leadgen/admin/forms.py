@@ -1,0 +1,152 @@
+"""The admin forms, all messages Dutch: GET filter forms, and POST forms with CSRF."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from leadgen.admin.queries import KIND_LABELS, SORT_LABELS, STATUS_LABELS, LeadFilter
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]  # the date picker's value, or typed as dd-mm-jjjj
+DATE_MESSAGE = "Vul een datum in als dd-mm-jjjj."
+
+
+def _choices(labels: dict[str, str], empty: str | None = None) -> list[SelectChoice]:
+    first = [SelectChoice("", empty)] if empty is not None else []
+    return first + [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class NlDateField(DateField):
+    """A date field that says what is wrong in Dutch."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(label, format=DATE_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(DATE_MESSAGE) from None
+
+
+class EmptyForm(FlaskForm):
+    """A POST-only button: nothing but the CSRF token."""
+
+    submit = SubmitField("Doorgaan")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-mailadres",
+        filters=[_strip],
+        validators=[DataRequired("Vul je e-mailadres in."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Wachtwoord", validators=[DataRequired("Vul je wachtwoord in."), Length(max=1024)]
+    )
+    next = HiddenField()
+
+
+class FilterFields(FlaskForm):
+    """The lead filter, shared by the list (GET) and the export (POST)."""
+
+    kind = SelectField(
+        "Aanbod", choices=_choices(KIND_LABELS, "Alle"), default="", validate_choice=True
+    )
+    status = SelectField(
+        "Status", choices=_choices(STATUS_LABELS, "Alle"), default="", validate_choice=True
+    )
+    date_from = NlDateField("Aangevraagd vanaf", validators=[Optional()])
+    date_to = NlDateField("tot en met", validators=[Optional()])
+    source = StringField("Bron bevat", filters=[_strip], validators=[Length(max=200)])
+    q = StringField(
+        "Zoek op naam, e-mail of telefoon", filters=[_strip], validators=[Length(max=100)]
+    )
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            field.errors.append("De einddatum ligt vóór de begindatum.")
+
+    def to_filter(self) -> LeadFilter:
+        """The filter these fields describe; a field with an error is left out."""
+
+        def ok(name: str):
+            return None if self[name].errors else (self[name].data or None)
+
+        return LeadFilter(
+            kind=ok("kind"),
+            status=ok("status"),
+            date_from=ok("date_from"),
+            date_to=ok("date_to"),
+            source=ok("source"),
+            search=ok("q"),
+        )
+
+    def params(self) -> dict[str, str]:
+        """The filter as query-string parameters (valid fields only), for links and the export."""
+        out = {}
+        for name in ("kind", "status", "date_from", "date_to", "source", "q"):
+            value = None if self[name].errors else self[name].data
+            if value:
+                out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return out
+
+
+class LeadFilterForm(FilterFields):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    sort = SelectField(
+        "Sorteren", choices=_choices(SORT_LABELS), default="nieuwste", validate_choice=True
+    )
+
+
+class ExportForm(FilterFields):
+    include_health = BooleanField(
+        "Neem de klachtomschrijving mee (gezondheidsgegevens; dit wordt apart vastgelegd)"
+    )
+
+
+class LeadUpdateForm(FlaskForm):
+    status = RadioField(
+        "Status",
+        choices=_choices(STATUS_LABELS),
+        validators=[InputRequired("Kies een status.")],
+    )
+    follow_up_on = NlDateField("Terugbellen op", validators=[Optional()])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Nieuwe notitie",
+        filters=[_strip],
+        validators=[
+            DataRequired("Schrijf eerst iets in de notitie."),
+            Length(max=4000, message="Een notitie heeft hoogstens 4000 tekens."),
+        ],
+    )
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        "Ja, wis deze persoon met alle aanvragen, toestemmingen, downloads, notities en e-mails.",
+        validators=[DataRequired("Vink aan dat je alles van deze persoon wilt wissen.")],
+    )

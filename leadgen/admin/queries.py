@@ -1,0 +1,333 @@
+"""Read-only queries of the admin: the lead list and its filters, today's calls, the dashboard."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections import Counter as Tally
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_, tuple_
+
+from leadgen.admin import formats
+from leadgen.extensions import db
+from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
+
+PER_PAGE = 50
+OPEN_STATUSES = ("nieuw", "gebeld", "afspraak")
+CALL_KINDS = ("adviesgesprek", "pijncheck")
+KIND_LABELS = {"ebook": "E-book", "adviesgesprek": "Adviesgesprek", "pijncheck": "Pijncheck"}
+STATUS_LABELS = {
+    "nieuw": "Nieuw",
+    "gebeld": "Gebeld",
+    "afspraak": "Afspraak",
+    "patiënt": "Patiënt",
+    "geen interesse": "Geen interesse",
+}
+# Sort name -> (column, descending); the id breaks ties so the keyset is unique.
+SORTS = {
+    "nieuwste": (Lead.created_at, True),
+    "oudste": (Lead.created_at, False),
+    "naam": (Lead.name, False),
+}
+SORT_LABELS = {"nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst", "naam": "Naam (A-Z)"}
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """What the lead list, the export and the CLI select on; every part optional."""
+
+    kind: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    source: str | None = None
+    search: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in LEAD_KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}")
+        if self.status is not None and self.status not in LEAD_STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if self.kind:
+            where.append(Lead.kind == self.kind)
+        if self.status:
+            where.append(Lead.status == self.status)
+        if self.date_from:
+            where.append(Lead.created_at >= formats.start_of_day(self.date_from))
+        if self.date_to:
+            where.append(Lead.created_at < formats.end_of_day(self.date_to))
+        if self.source:
+            pattern = _contains(self.source)
+            where.append(
+                or_(
+                    Lead.source.ilike(pattern, escape="\\"),
+                    Lead.utm_source.ilike(pattern, escape="\\"),
+                )
+            )
+        if self.search:
+            where.append(_search(self.search))
+        return where
+
+    def for_audit(self) -> dict[str, Any]:
+        """The filter as the audit log keeps it: a search term may be a name, so only its use."""
+        kept = {key: value for key, value in asdict(self).items() if value and key != "search"}
+        for key in ("date_from", "date_to"):
+            if key in kept:
+                kept[key] = kept[key].isoformat()
+        if self.search:
+            kept["search"] = True
+        return kept
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    """Match name or e-mail containing `text`, or a phone number containing its digits.
+
+    Phone numbers are stored as +31612345678; "06 12345678" is searched as "31612345678".
+    """
+    text = " ".join(text.split())
+    pattern = _contains(text)
+    matches = [Lead.name.ilike(pattern, escape="\\"), Lead.email.ilike(pattern, escape="\\")]
+    if re.fullmatch(r"[\d\s()+.-]{4,}", text):
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("00"):
+            digits = digits[2:]
+        elif digits.startswith("0"):
+            digits = "31" + digits[1:]
+        matches.append(Lead.phone.like(f"%{digits}%"))
+    return or_(*matches)
+
+
+@dataclass(frozen=True)
+class Page:
+    leads: list[Lead]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
+def encode_cursor(value: Any, lead_id: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, lead_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
+    """The (value, id) a cursor points at, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, lead_id = json.loads(raw)
+        if not isinstance(lead_id, int) or not isinstance(value, str):
+            return None
+        if SORTS[sort][0] is Lead.created_at:
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return None
+    return value, lead_id
+
+
+def list_leads(
+    lead_filter: LeadFilter,
+    sort: str = "nieuwste",
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PER_PAGE,
+) -> Page:
+    """One page of leads, by keyset: as fast on page 2 000 as on page 1, and never a full count."""
+    column, descending = SORTS.get(sort, SORTS["nieuwste"])
+    sort = sort if sort in SORTS else "nieuwste"
+    key = tuple_(column, Lead.id)
+    where = lead_filter.conditions()
+    cursor = decode_cursor(before, sort) if before else None
+    backwards = cursor is not None
+    if not backwards and after:
+        cursor = decode_cursor(after, sort)
+    if cursor is not None:
+        # Forwards in a descending sort means smaller keys; backwards flips both.
+        smaller = descending != backwards
+        where.append(key < tuple_(*cursor) if smaller else key > tuple_(*cursor))
+    reverse = descending != backwards
+    order = (column.desc(), Lead.id.desc()) if reverse else (column.asc(), Lead.id.asc())
+    rows = list(
+        db.session.execute(db.select(Lead).where(*where).order_by(*order).limit(per_page + 1))
+        .scalars()
+        .all()
+    )
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    if not rows:
+        return Page([])
+
+    def at(lead: Lead) -> str:
+        return encode_cursor(getattr(lead, column.key), lead.id)
+
+    has_next = (not backwards and more) or backwards
+    has_prev = (backwards and more) or (not backwards and cursor is not None)
+    return Page(
+        rows,
+        next_cursor=at(rows[-1]) if has_next else None,
+        prev_cursor=at(rows[0]) if has_prev else None,
+    )
+
+
+@dataclass(frozen=True)
+class DueToday:
+    follow_ups: list[Lead]
+    new_requests: list[Lead]
+
+
+def due_today(day: date, limit: int = 200) -> DueToday:
+    """Today's calls: follow-ups due (or overdue) on open leads, and call requests not yet dated."""
+    follow_ups = db.session.execute(
+        db.select(Lead)
+        .where(Lead.status.in_(OPEN_STATUSES), Lead.follow_up_on <= day)
+        .order_by(Lead.follow_up_on, Lead.created_at)
+        .limit(limit)
+    ).scalars()
+    new_requests = db.session.execute(
+        db.select(Lead)
+        .where(Lead.status == "nieuw", Lead.follow_up_on.is_(None), Lead.kind.in_(CALL_KINDS))
+        .order_by(Lead.created_at)
+        .limit(limit)
+    ).scalars()
+    return DueToday(list(follow_ups), list(new_requests))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    days: list[date]
+    signups: dict[str, list[int]]  # kind -> count per day, aligned with `days`
+    funnel: list[tuple[str, int]]
+    sources: list[tuple[str, int]]
+    campaigns: list[tuple[str, str, str, int]]
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def dashboard(period_days: int, today: date) -> Dashboard:
+    first = today - timedelta(days=period_days - 1)
+    since = formats.start_of_day(first)
+    days = [first + timedelta(days=n) for n in range(period_days)]
+    signups = _signups_per_day(since, days)
+    return Dashboard(
+        days=days,
+        signups=signups,
+        funnel=_funnel(since),
+        sources=_top(Lead.source, since),
+        campaigns=_campaigns(since),
+        totals={kind: sum(counts) for kind, counts in signups.items()},
+    )
+
+
+def _hour_bucket() -> ColumnElement[str]:
+    # Grouped per UTC hour in SQL, then moved to Amsterdam days here: its offset is whole hours,
+    # and SQLite knows no time zones.
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", Lead.created_at), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", Lead.created_at)
+
+
+def _signups_per_day(since: datetime, days: list[date]) -> dict[str, list[int]]:
+    bucket = _hour_bucket()
+    rows = db.session.execute(
+        db.select(bucket, Lead.kind, func.count())
+        .where(Lead.created_at >= since)
+        .group_by(bucket, Lead.kind)
+    ).all()
+    tally: Tally[tuple[date, str]] = Tally()
+    for hour, kind, count in rows:
+        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        tally[(formats.local_day(moment), kind)] += count
+    return {kind: [tally[(day, kind)] for day in days] for kind in LEAD_KINDS}
+
+
+def _funnel(since: datetime) -> list[tuple[str, int]]:
+    def count_when(condition: ColumnElement[bool]):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        db.select(
+            func.count(),
+            count_when(Lead.download_count > 0),
+            count_when(Lead.status != "nieuw"),
+            count_when(Lead.status.in_(("afspraak", "patiënt"))),
+            count_when(Lead.status == "patiënt"),
+        ).where(Lead.created_at >= since)
+    ).one()
+    labels = ("Aangevraagd", "E-book gedownload", "Gebeld", "Afspraak gemaakt", "Patiënt")
+    return list(zip(labels, (int(n) for n in row), strict=True))
+
+
+def _top(column, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        db.select(column, func.count().label("n"))
+        .where(Lead.created_at >= since, column.is_not(None))
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+        .limit(limit)
+    ).all()
+    return [(value, n) for value, n in rows]
+
+
+def _campaigns(since: datetime, limit: int = 10) -> list[tuple[str, str, str, int]]:
+    rows = db.session.execute(
+        db.select(Lead.utm_source, Lead.utm_medium, Lead.utm_campaign, func.count())
+        .where(
+            Lead.created_at >= since,
+            or_(Lead.utm_campaign.is_not(None), Lead.utm_source.is_not(None)),
+        )
+        .group_by(Lead.utm_source, Lead.utm_medium, Lead.utm_campaign)
+        .order_by(func.count().desc())
+        .limit(limit)
+    ).all()
+    return [(s or "", m or "", c or "", n) for s, m, c, n in rows]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[tuple[AuditEntry, str | None]]
+    next_before: int | None
+
+
+def audit_log(before_id: int | None = None, per_page: int = PER_PAGE) -> AuditPage:
+    """The newest audit entries (with the staff member's address), older ones by keyset."""
+    query = (
+        db.select(AuditEntry, Staff.email)
+        .outerjoin(Staff, Staff.id == AuditEntry.staff_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(per_page + 1)
+    )
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    rows = [(entry, email) for entry, email in db.session.execute(query).all()]
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return AuditPage(rows, rows[-1][0].id if more and rows else None)
+
+
+def lead_or_none(lead_id: int) -> Lead | None:
+    return db.session.get(Lead, lead_id)
+
+
+def leads_by_email(email: str) -> list[Lead]:
+    return list(
+        db.session.execute(
+            db.select(Lead).where(func.lower(Lead.email) == email.strip().lower())
+        ).scalars()
+    )

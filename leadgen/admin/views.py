@@ -1,0 +1,264 @@
+"""The admin blueprint at /admin: thin views that read a form, call one function, then render."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from leadgen.admin import audit, auth, chart, export, formats, queries, service
+from leadgen.admin.forms import (
+    EmptyForm,
+    EraseForm,
+    ExportForm,
+    LeadFilterForm,
+    LeadUpdateForm,
+    LoginForm,
+    NoteForm,
+)
+from leadgen.extensions import limiter, login_manager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
+DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+def _login_limit() -> str:
+    return current_app.config.get("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT)
+
+
+def _account_limit() -> str:
+    return current_app.config.get("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT)
+
+
+def _submitted_account() -> str:
+    email = request.form.get("email", "")
+    return "login:" + auth.normalise_email(email) if email.strip() else ""
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+limit_per_address = limiter.limit(_login_limit, methods=["POST"])
+limit_per_account = limiter.limit(
+    _account_limit,
+    key_func=_submitted_account,
+    methods=["POST"],
+    exempt_when=lambda: not _submitted_account(),
+    deduct_when=_failed,  # only failed attempts count against an account
+)
+
+
+@bp.before_request
+def require_login():
+    """Every admin page needs a logged-in staff member whose session is neither idle nor old."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if auth.session_expired():
+        auth.end_session()
+        flash("Je sessie is verlopen. Log opnieuw in.", "info")
+        return redirect(url_for("admin.login"))
+    auth.touch_session()
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.context_processor
+def admin_context() -> dict:
+    return {
+        "kind_labels": queries.KIND_LABELS,
+        "status_labels": queries.STATUS_LABELS,
+        "logout_form": EmptyForm(),
+    }
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and "\\" not in target and "//" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_per_address
+@limit_per_account
+def login():
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("admin.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    if form.validate_on_submit():
+        staff = auth.authenticate(form.email.data, form.password.data)
+        if staff is not None:
+            auth.start_session(staff)
+            return redirect(_safe_next(form.next.data), code=303)
+        error = "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is uitgezet."
+    form.password.data = ""
+    return render_template("admin/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout():
+    if EmptyForm().validate_on_submit():
+        auth.end_session(current_user.id)
+        flash("Je bent uitgelogd.", "info")
+    return redirect(url_for("admin.login"), code=303)
+
+
+@bp.get("/")
+def dashboard():
+    period = 90 if request.args.get("dagen") == "90" else 30
+    data = queries.dashboard(period, formats.today())
+    return render_template(
+        "admin/dashboard.html",
+        period=period,
+        data=data,
+        chart=chart.line_chart(data.days, data.signups),
+    )
+
+
+@bp.get("/leads")
+def leads():
+    form = LeadFilterForm(formdata=request.args)
+    form.validate()
+    sort = form.sort.data if not form.sort.errors and form.sort.data else "nieuwste"
+    page = queries.list_leads(
+        form.to_filter(), sort, after=request.args.get("na"), before=request.args.get("voor")
+    )
+    params = form.params() | ({"sort": sort} if sort != "nieuwste" else {})
+    return render_template(
+        "admin/leads.html",
+        form=form,
+        page=page,
+        params=params,
+        export_form=ExportForm(formdata=None),
+        export_params=form.params(),
+    )
+
+
+@bp.get("/leads/vandaag")
+def today():
+    day = formats.today()
+    return render_template("admin/today.html", day=day, due=queries.due_today(day))
+
+
+@bp.post("/leads/export.csv")
+def export_csv():
+    form = ExportForm()
+    if not form.validate():
+        flash("De export kon niet worden gemaakt: controleer het filter.", "error")
+        return redirect(url_for("admin.leads", **form.params()), code=303)
+    chunks = export.start_export(
+        form.to_filter(), form.include_health.data, current_user.id, via="web"
+    )
+    name = export.filename(formats.today())
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _lead_or_404(lead_id: int):
+    lead = queries.lead_or_none(lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+def _render_lead(lead_id: int, status: int = 200, **forms):
+    lead = _lead_or_404(lead_id)
+    update_form = forms.get("update_form") or LeadUpdateForm(formdata=None, obj=lead)
+    return render_template(
+        "admin/lead.html",
+        lead=lead,
+        update_form=update_form,
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        button_form=EmptyForm(),
+        today=formats.today(),
+    ), status
+
+
+@bp.get("/leads/<int:lead_id>")
+def lead(lead_id: int):
+    return _render_lead(lead_id)
+
+
+@bp.post("/leads/<int:lead_id>/status")
+def update_lead(lead_id: int):
+    _lead_or_404(lead_id)
+    form = LeadUpdateForm()
+    if not form.validate():
+        return _render_lead(lead_id, 422, update_form=form)
+    service.update_lead(lead_id, current_user.id, form.status.data, form.follow_up_on.data)
+    flash("Opgeslagen.", "success")
+    return redirect(url_for("admin.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/geen-gehoor")
+def no_answer(lead_id: int):
+    _lead_or_404(lead_id)
+    if EmptyForm().validate_on_submit():
+        lead = service.record_no_answer(lead_id, current_user.id, formats.today())
+        flash(
+            f"Genoteerd: {lead.no_answer_count}× geen gehoor. "
+            f"Opnieuw bellen op {formats.nl_date(lead.follow_up_on)}.",
+            "success",
+        )
+    return redirect(url_for("admin.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/notities")
+def add_note(lead_id: int):
+    _lead_or_404(lead_id)
+    form = NoteForm()
+    if not form.validate():
+        return _render_lead(lead_id, 422, note_form=form)
+    service.add_note(lead_id, current_user.id, form.body.data)
+    flash("Notitie toegevoegd.", "success")
+    return redirect(url_for("admin.lead", lead_id=lead_id) + "#notities", code=303)
+
+
+@bp.route("/leads/<int:lead_id>/wissen", methods=["GET", "POST"])
+def erase(lead_id: int):
+    lead = _lead_or_404(lead_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        service.erase_lead(lead_id, current_user.id)
+        flash(f"Aanvraag {lead_id} en alles wat erbij hoorde is gewist.", "success")
+        return redirect(url_for("admin.leads"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/erase.html", lead=lead, form=form), status
+
+
+@bp.get("/audit")
+def audit_log():
+    before = request.args.get("voor", type=int)
+    return render_template(
+        "admin/audit.html",
+        page=queries.audit_log(before),
+        actions=audit.ACTIONS,
+        describe=audit.describe,
+    )

@@ -1,0 +1,120 @@
+"""Admin fixtures: staff accounts and leads from factories, a logged-in client, honest CSRF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+from flask import Flask
+from flask.testing import FlaskClient
+
+from leadgen.admin import auth
+from leadgen.extensions import db
+from leadgen.models import Consent, DownloadEvent, Lead
+
+PASSWORD = "lang-genoeg-wachtwoord"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def cheap_hasher(monkeypatch) -> PasswordHasher:
+    """Hash with argon2's cheapest parameters: the real ones cost ~50 ms a login."""
+    hasher = PasswordHasher.from_parameters(CHEAPEST)
+    monkeypatch.setattr(auth, "HASHER", hasher)
+    return hasher
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """Fetch `path` and read the CSRF token from the page, as a browser would submit it."""
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    match = CSRF.search(page.get_data(as_text=True))
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, page: str, action: str | None = None, **data):
+    """Submit the form on `page` (to `action`, default the page itself) with its CSRF token."""
+    data = {"csrf_token": csrf_token(client, page)} | data
+    return client.post(action or page, data=data)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    return post_form(client, "/admin/login", email=email, password=password)
+
+
+@pytest.fixture
+def create_staff(app: Flask) -> Callable[..., SimpleNamespace]:
+    """Return `create_staff(email=…, password=…, active=True)`: an account, as plain values."""
+
+    def make(email: str = "lisa@praktijk.nl", password: str = PASSWORD, active: bool = True):
+        with app.app_context():
+            staff = auth.create_staff(email, password)
+            if not active:
+                staff = auth.deactivate_staff(email)
+            return SimpleNamespace(id=staff.id, email=staff.email, password=password)
+
+    return make
+
+
+@pytest.fixture
+def create_lead(app: Flask) -> Callable[..., Lead]:
+    """Return `create_lead(**overrides)`: a stored lead (detached, columns loaded)."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(**overrides) -> Lead:
+        n = next(counter)
+        values = {
+            "kind": "ebook",
+            "name": f"Anna de Vries {n}",
+            "email": f"anna{n}@example.nl",
+        } | overrides
+        consents = values.pop("consents", ["privacy"])
+        downloads = values.pop("downloads", [])
+        with app.app_context():
+            lead = Lead(**values)
+            for purpose in consents:
+                lead.consents.append(
+                    Consent(
+                        purpose=purpose, text_version="v1", text=f"Tekst {purpose}", form="ebook"
+                    )
+                )
+            for moment in downloads:
+                lead.downloads.append(DownloadEvent(at=moment))
+            db.session.add(lead)
+            db.session.commit()
+            db.session.refresh(lead)
+            db.session.expunge(lead)
+            return lead
+
+    return make
+
+
+@pytest.fixture
+def staff(create_staff) -> SimpleNamespace:
+    return create_staff()
+
+
+@pytest.fixture
+def staff_client(client: FlaskClient, staff) -> FlaskClient:
+    """A client logged in as `staff`."""
+    response = login(client, staff.email)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def read(app: Flask) -> Callable:
+    """Return `read(Model, **filters)`: the matching rows, detached."""
+
+    def query(model, **filters):
+        with app.app_context():
+            rows = list(db.session.execute(db.select(model).filter_by(**filters)).scalars())
+            db.session.expunge_all()
+            return rows
+
+    return query

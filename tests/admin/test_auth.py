@@ -1,0 +1,176 @@
+"""Login: argon2 with rehash, throttling, fresh sessions, idle and absolute timeouts, logout."""
+
+from __future__ import annotations
+
+import time
+
+from argon2 import PasswordHasher
+
+from leadgen.admin import auth
+from leadgen.models import AuditEntry, Staff
+from tests.admin.conftest import PASSWORD, csrf_token, login, post_form
+
+
+def test_login_page_is_dutch_and_has_no_remember_me(client):
+    page = client.get("/admin/login").get_data(as_text=True)
+    assert "Inloggen voor medewerkers" in page
+    assert 'autocomplete="current-password"' in page
+    assert "remember" not in page
+
+
+def test_correct_password_logs_in_and_lands_on_the_dashboard(client, staff):
+    response = login(client, staff.email)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_email_is_matched_without_regard_to_case_or_spaces(client, staff):
+    assert login(client, "  LISA@Praktijk.nl ").status_code == 303
+
+
+def test_wrong_password_is_refused_in_dutch(client, staff):
+    response = login(client, staff.email, "verkeerd-wachtwoord")
+    assert response.status_code == 200
+    assert "horen niet bij elkaar" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_unknown_address_gets_the_same_answer_as_a_wrong_password(client, staff):
+    unknown = login(client, "niemand@example.nl").get_data(as_text=True)
+    wrong = login(client, staff.email, "verkeerd-wachtwoord").get_data(as_text=True)
+    assert "horen niet bij elkaar" in unknown and "horen niet bij elkaar" in wrong
+
+
+def test_deactivated_account_cannot_log_in(client, create_staff):
+    gone = create_staff(email="oud@praktijk.nl", active=False)
+    assert login(client, gone.email).status_code == 200
+
+
+def test_login_without_csrf_token_is_refused(client, staff):
+    response = client.post("/admin/login", data={"email": staff.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/admin/").status_code == 302
+
+
+def test_hash_made_with_old_parameters_is_redone_at_login(app, client, staff, read):
+    old = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=16, salt_len=8)
+    with app.app_context():
+        row = auth.db.session.get(Staff, staff.id)
+        row.password_hash = old.hash(PASSWORD)
+        auth.db.session.commit()
+    assert login(client, staff.email).status_code == 303
+    [row] = read(Staff, id=staff.id)
+    assert not auth.HASHER.check_needs_rehash(row.password_hash)
+    assert row.password_hash.startswith("$argon2id$")
+
+
+def test_login_starts_a_fresh_session(client, staff):
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(client, staff.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_login_sets_no_remember_cookie(client, staff):
+    response = login(client, staff.email)
+    assert "remember_token" not in response.headers.get("Set-Cookie", "")
+
+
+def test_session_cookie_is_httponly_and_lax(client, staff):
+    cookie = login(client, staff.email).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def login_then(client, email: str, target: str):
+    page = "/admin/login?next=" + target
+    return post_form(client, page, "/admin/login", email=email, password=PASSWORD, next=target)
+
+
+def test_login_returns_to_the_page_asked_for(client, staff):
+    assert login_then(client, staff.email, "/admin/leads").headers["Location"] == "/admin/leads"
+
+
+def test_login_never_returns_to_another_site(client, staff):
+    response = login_then(client, staff.email, "//evil.example/admin")
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_idle_session_expires_after_thirty_minutes(staff_client):
+    with staff_client.session_transaction() as session:
+        session["admin_seen_at"] = int(time.time()) - auth.IDLE_SECONDS - 5
+    response = staff_client.get("/admin/leads")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login")
+    assert staff_client.get("/admin/leads").status_code == 302  # and it stays logged out
+
+
+def test_activity_keeps_the_session_alive(staff_client):
+    with staff_client.session_transaction() as session:
+        session["admin_seen_at"] = int(time.time()) - auth.IDLE_SECONDS + 60
+    assert staff_client.get("/admin/leads").status_code == 200
+    with staff_client.session_transaction() as session:
+        assert session["admin_seen_at"] >= int(time.time()) - 5
+
+
+def test_session_ends_after_the_absolute_lifetime_even_when_active(staff_client):
+    with staff_client.session_transaction() as session:
+        session["admin_login_at"] = int(time.time()) - auth.ABSOLUTE_SECONDS - 5
+    assert staff_client.get("/admin/leads").status_code == 302
+
+
+def test_deactivating_an_account_ends_its_session(app, staff_client, staff):
+    with app.app_context():
+        auth.deactivate_staff(staff.email)
+    assert staff_client.get("/admin/leads").status_code == 302
+
+
+def test_logout_needs_a_post_with_csrf(staff_client):
+    assert staff_client.get("/admin/logout").status_code == 405
+    assert staff_client.post("/admin/logout").status_code == 400
+    response = post_form(staff_client, "/admin/", "/admin/logout")
+    assert response.status_code == 303
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_logins_failures_and_logouts_are_audited(client, staff, read):
+    login(client, staff.email, "verkeerd-wachtwoord")
+    login(client, staff.email)
+    post_form(client, "/admin/", "/admin/logout")
+    actions = [entry.action for entry in read(AuditEntry, staff_id=staff.id)]
+    assert actions == ["login_failed", "login", "logout"]
+
+
+def test_login_is_throttled_per_address(make_app, create_staff):
+    app = make_app(LEADGEN_RATE_LIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    statuses = [login(client, f"x{n}@example.nl", "fout-wachtwoord").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "Even rustig aan" in login(client, "x@example.nl").get_data(as_text=True)
+
+
+def test_login_is_throttled_per_account_across_addresses(make_app):
+    app = make_app(LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT="2 per 15 minutes")
+    with app.app_context():
+        auth.create_staff("lisa@praktijk.nl", PASSWORD)
+    statuses = []
+    for n in range(3):
+        client = app.test_client()
+        token = csrf_token(client, "/admin/login")
+        statuses.append(
+            client.post(
+                "/admin/login",
+                data={"csrf_token": token, "email": "lisa@praktijk.nl", "password": "fout"},
+                environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            ).status_code
+        )
+    assert statuses == [200, 200, 429]
+
+
+def test_successful_logins_do_not_use_up_the_account_limit(make_app):
+    app = make_app(LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT="2 per 15 minutes")
+    with app.app_context():
+        auth.create_staff("lisa@praktijk.nl", PASSWORD)
+    for _ in range(4):
+        assert login(app.test_client(), "lisa@praktijk.nl").status_code == 303
