@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+# `make run` serves a demo blog here, on another origin, and allows it to frame the forms.
+DEMO_PORT ?= 5001
+DEMO_ORIGIN := http://localhost:$(DEMO_PORT)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: install run serve worker test lint format bench browser clean
@@ -30,11 +33,15 @@ run: install
 	$(FLASK) ebook build
 	@echo ""
 	@echo "  leadgen draait op http://127.0.0.1:5000  (Ctrl+C stopt alles)"
+	@echo "  Demo-blog met het ingesloten formulier: $(DEMO_ORIGIN)"
 	@echo "  Eerste medewerker aanmaken: .venv/bin/flask --app wsgi users create jij@praktijk.nl"
 	@echo "  Mail zonder SMTP komt terecht in instance/mail/"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
+	@configured="$${LEADGEN_EMBED_ORIGINS:-$$(sed -n 's/^LEADGEN_EMBED_ORIGINS=//p' .env 2>/dev/null)}"; \
+	  export LEADGEN_EMBED_ORIGINS="$${configured:+$$configured,}$(DEMO_ORIGIN)"; \
+	  trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) mail send --loop & \
+	  $(BIN)/gunicorn --bind 127.0.0.1:$(DEMO_PORT) --workers 1 'leadgen.embed.demo:create_demo()' & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
 
 test: install browser

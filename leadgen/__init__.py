@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     from leadgen import admin
     from leadgen.ebook.cli import cli as ebook_cli
+    from leadgen.embed.views import bp as embed_bp
     from leadgen.leads.views import bp as leads_bp
     from leadgen.mail.cli import cli as mail_cli
     from leadgen.site import views as site
@@ -81,6 +82,8 @@ def _register_features(app: Flask) -> None:
     # Public forms carry a cookieless signed token instead of session CSRF (leads/tokens.py).
     csrf.exempt(leads_bp)
     app.register_blueprint(leads_bp)
+    csrf.exempt(embed_bp)
+    app.register_blueprint(embed_bp)
     app.cli.add_command(ebook_cli)
     app.cli.add_command(mail_cli)
 

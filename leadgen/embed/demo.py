@@ -1,0 +1,28 @@
+"""A stand-in for the practice's blog, on another origin, with the embed snippet in a post.
+
+`make run` serves it on http://localhost:5001; the browser tests serve it on a free port.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+
+from leadgen import TEMPLATES
+
+
+def create_demo(app_url: str | None = None) -> Flask:
+    """Create the demo blog; `app_url` is where leadgen runs (default: LEADGEN_BASE_URL)."""
+    demo = Flask(__name__, template_folder=str(TEMPLATES), static_folder=None)
+    app_url = (app_url or os.environ.get("LEADGEN_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+    @demo.get("/")
+    def post():
+        return render_template("embed/demo_blog.html", app_url=app_url, plain=False)
+
+    @demo.get("/iframe")
+    def plain_iframe():
+        return render_template("embed/demo_blog.html", app_url=app_url, plain=True)
+
+    return demo

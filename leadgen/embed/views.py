@@ -1,0 +1,123 @@
+"""The embed: frameless form pages for the blog's iframe, and the script that inserts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_from_directory,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from leadgen.embed import policy
+from leadgen.extensions import db
+from leadgen.leads import guard
+from leadgen.leads import views as leads
+from leadgen.site.views import ERRORS
+
+STATIC = Path(__file__).resolve().parent / "static"
+LAYOUT = "embed_base.html"
+# The pages that make up one framed conversation; each link between them keeps `parent`.
+PAGES = {"embed.ebook_form", "embed.advies_form", "embed.ebook_thanks", "embed.advies_thanks"}
+SCRIPT_MAX_AGE = 3600  # the URL has no version in it, so blogs pick up a new script within the hour
+
+bp = Blueprint("embed", __name__, static_folder=STATIC, static_url_path="/embed/static")
+
+
+@bp.before_request
+def _read_parent() -> None:
+    g.embed_parent = policy.parent_origin(
+        request.args.get("parent"), guard.own_origin(), current_app.config["LEADGEN_EMBED_ORIGINS"]
+    )
+
+
+@bp.url_defaults
+def _keep_parent(endpoint: str, values: dict) -> None:
+    # The form's action and the redirect to the thank-you page are built with url_for, so the
+    # frame keeps talking to its parent after a submit or a 422.
+    if endpoint in PAGES and g.get("embed_parent"):
+        values.setdefault("parent", g.embed_parent)
+
+
+@bp.context_processor
+def _embed_context() -> dict:
+    return {"parent_origin": g.get("embed_parent")}
+
+
+@bp.after_request
+def _frame_policy(response: Response) -> Response:
+    # Runs before the app-wide header hook, which leaves a response with a CSP alone.
+    if request.path.startswith("/embed/"):
+        allowed = current_app.config["LEADGEN_EMBED_ORIGINS"]
+        response.headers["Content-Security-Policy"] = policy.frame_ancestors(allowed)
+        response.headers.pop("X-Frame-Options", None)
+    if request.endpoint == "embed.ebook_thanks":
+        # The download token is in this page's URL: keep it out of Referer and caches.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/embed/ebook", methods=["GET", "POST"])
+@leads.limit_per_address
+@leads.limit_per_email
+def ebook_form():
+    return leads.handle_form("ebook", "embed.ebook_thanks", layout=LAYOUT)
+
+
+@bp.route("/embed/advies", methods=["GET", "POST"])
+@leads.limit_per_address
+@leads.limit_per_email
+def advies_form():
+    return leads.handle_form("advies", "embed.advies_thanks", layout=LAYOUT)
+
+
+@bp.get("/embed/ebook/bedankt")
+def ebook_thanks():
+    return leads.ebook_thanks(layout=LAYOUT)
+
+
+@bp.get("/embed/advies/bedankt")
+def advies_thanks():
+    return leads.advies_thanks(layout=LAYOUT)
+
+
+@bp.get("/embed.js")
+def script():
+    response = send_from_directory(
+        STATIC, "embed.js", mimetype="text/javascript", max_age=SCRIPT_MAX_AGE
+    )
+    # A blog that isolates itself (COEP) may still load the script from our origin.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return _error_page(error.code or 500)
+
+
+@bp.errorhandler(InternalServerError)
+def _server_error(_error: InternalServerError):
+    return _error_page(500)
+
+
+@bp.errorhandler(SQLAlchemyError)
+def _database_error(_error: SQLAlchemyError):
+    db.session.rollback()
+    return _error_page(503)
+
+
+def _error_page(code: int):
+    """Render an error inside the frame, where the site's framed-out error page would not show."""
+    title, description = ERRORS.get(code, ERRORS[500])
+    return render_template(
+        "embed/error.html", code=code, title=title, description=description
+    ), code
