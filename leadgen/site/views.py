@@ -73,14 +73,47 @@ def _handle_database_error(_error: SQLAlchemyError):
     return render_error(503)
 
 
-def _frame_headers(response: Response) -> Response:
-    # Only /embed/* may be framed, and it sets its own policy; everything else refuses framing.
-    if "Content-Security-Policy" not in response.headers:
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+# The policy every page gets; no inline script or style anywhere (research/reliability_perf.md
+# §9, finding 45). A response that brings its own policy (the embed's frame-ancestors) keeps each
+# directive it set and gains the others from here.
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the practice's other hosts are not ours
+PRIVATE_PATHS = ("/download/", "/bevestig/", "/ebook/bedankt")
+
+
+def merge_csp(own: str | None) -> str:
+    """Return our policy with every directive `own` sets taking the place of ours."""
+    directives = dict(CSP)
+    for part in (own or "").split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name.lower()] = value.strip()
+    return "; ".join(f"{name} {value}".rstrip() for name, value in directives.items())
+
+
+def _security_headers(response: Response) -> Response:
+    own = response.headers.get("Content-Security-Policy")
+    response.headers["Content-Security-Policy"] = merge_csp(own)
+    if own is None or "frame-ancestors" not in own:
+        # Only /embed/* may be framed, and it says so itself; the rest refuses framing.
         response.headers["X-Frame-Options"] = "DENY"
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith(("/download/", "/bevestig/", "/ebook/bedankt")):
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = HSTS
+    if request.path.startswith(PRIVATE_PATHS):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response
@@ -93,4 +126,4 @@ def init_app(app: Flask) -> None:
             app.register_error_handler(code, _handle_http_error)
     app.register_error_handler(SQLAlchemyError, _handle_database_error)
     app.register_error_handler(500, _handle_http_error)
-    app.after_request(_frame_headers)
+    app.after_request(_security_headers)

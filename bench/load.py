@@ -1,0 +1,157 @@
+"""A small closed-loop HTTP load generator: asyncio, one connection per request, loopback only.
+
+Written here rather than installed (wrk would need Lua for fresh form tokens and unique
+addresses per request). It runs in one process, so on a small machine it takes CPU from the
+server under test; every figure is therefore compared with a baseline measured the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: method, path, extra headers and body."""
+
+    method: str = "GET"
+    path: str = "/"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    seconds: float
+    size: int
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: int = 0
+    answers: list[tuple[Call, Answer]] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        """Return a latency percentile in milliseconds (nearest rank)."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
+        return ordered[rank] * 1000
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(0.99)
+
+    def summary(self) -> dict:
+        return {
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "concurrency": self.concurrency,
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.p50, 2),
+            "p99_ms": round(self.p99, 2),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "errors": self.errors,
+        }
+
+
+async def fetch(port: int, call: Call, host: str = "127.0.0.1", timeout: float = 30) -> Answer:
+    """Send one HTTP/1.1 request on a fresh connection and read the whole answer."""
+    started = time.perf_counter()
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    try:
+        lines = [f"{call.method} {call.path} HTTP/1.1", f"Host: {host}:{port}"]
+        lines += [f"{name}: {value}" for name, value in call.headers]
+        if call.body or call.method == "POST":
+            lines.append(f"Content-Length: {len(call.body)}")
+        lines.append("Connection: close")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + call.body)
+        raw = await asyncio.wait_for(reader.read(-1), timeout)
+    finally:
+        writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Answer(int(status_line.split()[1]), headers, time.perf_counter() - started, len(body))
+
+
+async def _run(
+    name: str,
+    port: int,
+    calls: Iterator[Call],
+    concurrency: int,
+    max_requests: int,
+    max_seconds: float,
+    keep: bool,
+) -> Result:
+    result = Result(name=name, concurrency=concurrency, seconds=0.0)
+    budget = itertools.count()
+    started = time.perf_counter()
+    deadline = started + max_seconds
+
+    async def client() -> None:
+        while time.perf_counter() < deadline and next(budget) < max_requests:
+            call = next(calls, None)
+            if call is None:
+                return
+            try:
+                answer = await fetch(port, call)
+            except (TimeoutError, OSError, ValueError, IndexError):
+                result.errors += 1
+                continue
+            result.latencies.append(answer.seconds)
+            result.statuses[answer.status] += 1
+            if keep:
+                result.answers.append((call, answer))
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def load(
+    name: str,
+    port: int,
+    calls: Iterator[Call] | Callable[[], Call],
+    concurrency: int = 16,
+    max_requests: int = 20_000,
+    max_seconds: float = 8.0,
+    warmup: int = 0,
+    keep: bool = False,
+) -> Result:
+    """Run `calls` against 127.0.0.1:`port` until the request or time budget is spent."""
+    if callable(calls):
+        calls = iter(calls, None)
+    if warmup:
+        asyncio.run(_run(name, port, calls, min(concurrency, warmup), warmup, 30, False))
+    return asyncio.run(_run(name, port, calls, concurrency, max_requests, max_seconds, keep))

@@ -1,0 +1,51 @@
+"""gunicorn settings for leadgen: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
+
+Every value can be overridden from the environment (the systemd unit reads /etc/leadgen/env),
+so the bench and the tests run the same file with their own port and worker count.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+# nginx in front buffers slow clients, so plain sync workers suffice (research §10, finding 46).
+bind = os.environ.get("LEADGEN_BIND", "127.0.0.1:8000")
+workers = _int("LEADGEN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+worker_class = "sync"
+
+# A personal copy takes well under a second; a request still running after 30 s is stuck.
+timeout = _int("LEADGEN_WORKER_TIMEOUT", 30)
+graceful_timeout = 20
+keepalive = 2
+
+# Recycle workers now and then: WeasyPrint's memory is not always given back (research §4).
+max_requests = _int("LEADGEN_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+
+# The app opens no database connection at import time, so preloading is safe and saves memory;
+# post_fork still drops any pooled connection a worker would otherwise share with its parent.
+preload_app = os.environ.get("LEADGEN_PRELOAD", "1") == "1"
+
+# "-" is stdout (journald under systemd); an empty value turns the access log off.
+accesslog = os.environ.get("LEADGEN_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("LEADGEN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'  # no query strings: they carry tokens
+# The forwarded address is only trusted from nginx on this machine; the app applies ProxyFix.
+forwarded_allow_ips = os.environ.get("LEADGEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Give each worker its own database connections (research §5, finding 26)."""
+    app = getattr(server.app, "callable", None)
+    if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not preloaded (nothing to share), or not leadgen (the bench's baselines)
+    from leadgen.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
