@@ -14,7 +14,7 @@ from flask import (
     send_from_directory,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from leadgen.embed import policy
 from leadgen.extensions import db
@@ -99,20 +99,20 @@ def script():
     return response
 
 
-@bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return _error_page(error.code or 500)
 
 
-@bp.errorhandler(InternalServerError)
-def _server_error(_error: InternalServerError):
-    return _error_page(500)
-
-
-@bp.errorhandler(SQLAlchemyError)
 def _database_error(_error: SQLAlchemyError):
     db.session.rollback()
     return _error_page(503)
+
+
+# By status code, like the site's own handlers: Flask prefers a handler for the code over one for
+# a class, so only these take precedence over the site's framed-out error pages.
+for _code in ERRORS:
+    bp.register_error_handler(_code, _http_error)
+bp.register_error_handler(SQLAlchemyError, _database_error)
 
 
 def _error_page(code: int):
