@@ -41,6 +41,7 @@ class Recorder:
     refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
     in_data: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    delay: float = 0.0  # seconds to spend on each message, so parallel workers interleave
 
     def __post_init__(self) -> None:
         self.release.set()
@@ -55,6 +56,7 @@ class Recorder:
         self.in_data.set()
         # A slow server: hold the reply to DATA until the test lets go.
         await asyncio.to_thread(self.release.wait, 10)
+        await asyncio.sleep(self.delay)
         raw = envelope.original_content or envelope.content
         self.received.append(
             Received(
@@ -83,6 +85,14 @@ class SmtpServer:
     handler: Recorder
     scheme: str = "smtp"
     userinfo: str = ""
+    running: bool = True
+
+    def stop(self) -> None:
+        """Take the server down (the port then refuses connections)."""
+        if self.running:
+            self.handler.release.set()
+            self.controller.stop()
+            self.running = False
 
     @property
     def port(self) -> int:
@@ -120,8 +130,7 @@ def start_smtp() -> Iterator[Callable[..., SmtpServer]]:
 
     yield start
     for server in started:
-        server.handler.release.set()
-        server.controller.stop()
+        server.stop()
 
 
 @pytest.fixture

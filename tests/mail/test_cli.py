@@ -1,0 +1,96 @@
+"""`flask mail send [--loop]` through the test runner, and the loop as `make run` starts it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from leadgen.mail import outbox
+from tests.mail.conftest import deliver, outbox_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_send_delivers_what_is_due_and_says_so(app, runner, smtp_server, submit):
+    submit("/advies")
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert f"via smtp://127.0.0.1:{smtp_server.port}" in result.output
+    assert "Verstuurd: 2, later opnieuw: 0, mislukt: 0." in result.output
+    assert len(smtp_server.received) == 2
+
+
+def test_send_without_smtp_names_the_mailbox(make_app, tmp_path):
+    app = make_app(LEADGEN_SMTP_URL="", INSTANCE_PATH=str(tmp_path))
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert f"als .eml-bestand naar {tmp_path}/mail/" in result.output
+    assert "Verstuurd: 0" in result.output
+
+
+def test_a_wrong_smtp_url_stops_the_worker_with_one_line(make_app):
+    app = make_app(LEADGEN_SMTP_URL="smtp://")
+    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl"
+    )
+
+
+def test_the_loop_reports_and_stops_when_asked(app, smtp_server, submit):
+    submit()
+    stop = threading.Event()
+    reports: list[outbox.Report] = []
+
+    def seen(report: outbox.Report) -> None:
+        reports.append(report)
+        stop.set()
+
+    with app.app_context():
+        outbox.run(0.05, stop, seen)
+    assert [report.sent for report in reports] == [1]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_the_loop_as_make_run_starts_it(app, smtp_server, submit, database_url, tmp_path, sig):
+    """`flask --app wsgi mail send --loop` delivers within seconds and stops cleanly."""
+    env = os.environ | {
+        "LEADGEN_DATABASE_URL": database_url,
+        "LEADGEN_INSTANCE_PATH": str(tmp_path),
+        "LEADGEN_SECRET_KEY": app.config["SECRET_KEY"],
+        "LEADGEN_BASE_URL": app.config["LEADGEN_BASE_URL"],
+        "LEADGEN_SMTP_URL": smtp_server.url,
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send", "--loop"]
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [*command, "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        submit("/advies")
+        deadline = time.monotonic() + 20
+        while len(smtp_server.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(smtp_server.received) == 2
+        worker.send_signal(sig)
+        output, _ = worker.communicate(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    assert worker.returncode == 0, output
+    assert "Verstuurd: 2, later opnieuw: 0, mislukt: 0." in output
+    assert output.rstrip().endswith("Mailworker gestopt.")
+    assert [row.status for row in outbox_rows(app)] == ["sent", "sent"]
+    assert not deliver(app)
