@@ -66,7 +66,8 @@ def line_chart(days: list[date], signups: dict[str, list[int]]) -> Chart:
         )
         for kind, counts in signups.items()
     ]
-    y_ticks = [Tick(y(top * part / 4), str(round(top * part / 4))) for part in range(5)]
+    parts = 4 if top % 4 == 0 else 2  # whole numbers on every gridline
+    y_ticks = [Tick(y(top * n / parts), str(top * n // parts)) for n in range(parts + 1)]
     every = 7 if len(days) <= 31 else 14
     x_ticks = [
         Tick(x(i), f"{day:%d-%m}") for i, day in enumerate(days) if (len(days) - 1 - i) % every == 0
