@@ -76,10 +76,15 @@ class Servers:
         self.procs: list[subprocess.Popen] = []
 
     def start(self, argv: list[str], env: dict, log: Path) -> subprocess.Popen:
-        handle = log.open("wb")
-        proc = subprocess.Popen(  # noqa: S603 -- our own fixed commands
-            argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with log.open("wb") as handle:
+            proc = subprocess.Popen(  # noqa: S603 -- our own fixed commands
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.procs.append(proc)
         return proc
 
