@@ -239,6 +239,13 @@ def figure(text: str | None, pattern: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def admin_list_p50(text: str | None) -> tuple[float | None, str]:
+    """The slowest list view's p50 on SQLite from admin_list.py's table (the dashboard aside)."""
+    rows = re.findall(r"^\[sqlite\] (.+?)\s{2,}([\d.]+)\s+([\d.]+)\s*$", text or "", re.MULTILINE)
+    rows = [(float(p50), view) for view, p50, _ in rows if "dashboard" not in view]
+    return max(rows) if rows else (None, "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load phase")
@@ -339,7 +346,11 @@ def main() -> int:
         servers.stop()
 
     print("bench: the other bench scripts")
-    script_env = {k: v for k, v in os.environ.items() if not k.startswith("LEADGEN_")}
+    script_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LEADGEN_") or k.startswith("LEADGEN_TEST_")
+    }
     for name in ("ebook_copy.py", "admin_list.py"):
         extra[name] = run_script(name, script_env)
         state = "niet aanwezig" if extra[name] is None else "klaar"
@@ -347,8 +358,8 @@ def main() -> int:
         for line in (extra[name] or "").strip().splitlines():
             print(f"    {line}")
     admin = extra["admin_list.py"]
-    admin_p50 = figure(admin, r"^.*list.*?p50\D*?([\d.]+)\s*ms")
-    export_mb = figure(admin, r"^.*(?:csv|export).*?([\d.]+)\s*MB")
+    admin_p50, admin_view = admin_list_p50(admin)
+    export_mb = figure(admin, r"^\[sqlite\] export.*?peak extra .*?([\d.]+) MiB")
 
     def ratio(a: str, b: str) -> float:
         return phases[a].rps / phases[b].rps if phases[b].rps else 0.0
@@ -389,7 +400,9 @@ def main() -> int:
         ),
         Target(
             "admin list, 100 000 leads, p50 < 100 ms",
-            f"{admin_p50:.0f} ms" if admin_p50 is not None else NOT_MEASURED,
+            f"{admin_p50:.0f} ms (slowest: {admin_view})"
+            if admin_p50 is not None
+            else NOT_MEASURED,
             None if admin_p50 is None else admin_p50 < 100,
         ),
         Target(

@@ -1,0 +1,79 @@
+"""The database out of reach: a friendly 503 in Dutch, an honest health check, no half writes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from leadgen import create_app
+from leadgen.extensions import db
+from leadgen.leads import tokens
+from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, base_config, form_token
+from tests.production.conftest import totals
+
+UNREACHABLE = {
+    "sqlite": "sqlite:////nonexistent/leadgen/leadgen.db",
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/leadgen",  # nothing listens on 1
+}
+FRIENDLY = "Tijdelijk niet beschikbaar"
+
+
+@pytest.fixture(params=sorted(UNREACHABLE))
+def offline_client(request, tmp_path):
+    app = create_app(base_config(UNREACHABLE[request.param], str(tmp_path)))
+    yield app.test_client()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_health_check_says_the_database_is_down(offline_client):
+    response = offline_client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "db": "error"}
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/ebook", EBOOK_FIELDS),
+        ("/advies", ADVIES_FIELDS),
+        ("/embed/ebook", EBOOK_FIELDS),
+        ("/embed/advies", ADVIES_FIELDS),
+    ],
+)
+def test_forms_answer_503_with_a_friendly_page(offline_client, path, fields):
+    data = fields | {"form_token": form_token(offline_client, path)}
+    response = offline_client.post(path, data=data)
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert FRIENDLY in page
+    assert "niets bewaard" in page
+
+
+def test_download_answers_503_too(offline_client):
+    with offline_client.application.app_context():
+        token = tokens.issue_lead_token("download", 1, 1)  # genuine, so the lead is looked up
+    response = offline_client.get(f"/download/{token}")
+    assert response.status_code == 503
+    assert FRIENDLY in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "fields"), [("/ebook", EBOOK_FIELDS), ("/advies", ADVIES_FIELDS)])
+def test_a_failure_halfway_leaves_nothing_behind(app, client, path, fields):
+    """The database goes away between the lead and its mail: the lead must not stay alone."""
+
+    def fail_on_outbox(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX_MAIL"):
+            raise OperationalError(statement, None, ConnectionError("server closed the connection"))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", fail_on_outbox)
+    try:
+        response = client.post(path, data=fields | {"form_token": form_token(client, path)})
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_outbox)
+    assert response.status_code == 503
+    assert FRIENDLY in response.get_data(as_text=True)
+    assert totals(app) == (0, 0, 0)
