@@ -68,7 +68,7 @@ def _queue(
     **context,
 ) -> OutboxMail:
     config = current_app.config
-    name = first_name(lead) if lead is not None and to == lead.email else None
+    name = first_name(lead) if lead is not None else None
     context |= {
         "lead": lead,
         "first_name": name,
@@ -76,7 +76,7 @@ def _queue(
         "subject": subject,
     }
     headers: dict = {}
-    if name:
+    if name and to == lead.email:  # type: ignore[union-attr]
         headers[TO_NAME] = name
     if marketing:
         headers[MARKETING] = True

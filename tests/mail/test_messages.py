@@ -9,9 +9,9 @@ import pytest
 from leadgen.extensions import db
 from leadgen.leads import service
 from leadgen.mail.messages import build_message
-from leadgen.models import Consent, OutboxMail
+from leadgen.models import Consent
 from tests.conftest import form_token
-from tests.mail.conftest import deliver, outbox_rows
+from tests.mail.conftest import add_mails, deliver, outbox_rows, plain_mail
 
 
 def _arrived(app, smtp_server, submit, path="/ebook", **fields):
@@ -131,7 +131,8 @@ def test_staff_notification_links_to_the_lead(app, smtp_server, submit, leads):
     text, html = _bodies(message)
     assert f"http://localhost/admin/leads/{lead.id}" in text
     assert f'href="http://localhost/admin/leads/{lead.id}"' in html
-    assert "Telefoon: 06 12345678" in text
+    assert "Voornaam: Piet\r\nTelefoon: 06 12345678\r\nBelmoment: geen voorkeur" in text
+    assert "Jansen" not in text + html  # the rest of the name is typed text: only in the admin
     assert 'href="tel:+31612345678"' in html
 
 
@@ -173,33 +174,13 @@ def test_a_name_with_a_line_break_never_reaches_a_header(app, smtp_server, submi
     ],
 )
 def test_message_builder_refuses_line_breaks_in_headers(app, to_name, to_addr):
-    mail = OutboxMail(
-        template="ebook_link",
-        to_addr=to_addr,
-        subject="Je trainingsgids",
-        body_text="tekst",
-        body_html="<p>tekst</p>",
-        headers={"to_name": to_name},
-        message_id="<1@example.nl>",
-    )
+    mail = plain_mail(to_addr=to_addr, headers={"to_name": to_name})
     with pytest.raises(ValueError, match=r"(?i)linefeed|carriage return|invalid"):
         build_message(mail, app.config)
 
 
 def test_an_unsafe_row_fails_without_being_sent(app, smtp_server):
-    with app.app_context():
-        db.session.add(
-            OutboxMail(
-                template="ebook_link",
-                to_addr="anna@example.nl",
-                subject="Je trainingsgids",
-                body_text="tekst",
-                body_html="<p>tekst</p>",
-                headers={"to_name": "Anna\r\nBcc: buit@example.com"},
-                message_id="<2@example.nl>",
-            )
-        )
-        db.session.commit()
+    add_mails(app, headers={"to_name": "Anna\r\nBcc: buit@example.com"})
     report = deliver(app)
     assert (report.sent, report.failed) == (0, 1)
     [row] = outbox_rows(app)

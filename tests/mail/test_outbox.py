@@ -12,27 +12,7 @@ from leadgen.extensions import db
 from leadgen.mail import outbox
 from leadgen.mail.transport import SMTP_TIMEOUT, transport_for
 from leadgen.models import OutboxMail, utcnow
-from tests.mail.conftest import deliver, outbox_rows
-
-
-def _add_mails(app, count: int) -> list[str]:
-    """Put `count` plain mails in the outbox; return their Message-IDs."""
-    with app.app_context():
-        mails = [
-            OutboxMail(
-                template="request_confirmation",
-                to_addr=f"lezer{i}@example.nl",
-                subject="Je aanvraag",
-                body_text="tekst",
-                body_html="<p>tekst</p>",
-                headers={},
-                message_id=f"<test.{i}@example.nl>",
-            )
-            for i in range(count)
-        ]
-        db.session.add_all(mails)
-        db.session.commit()
-        return [mail.message_id for mail in mails]
+from tests.mail.conftest import add_mails, deliver, outbox_rows
 
 
 def test_each_mail_is_sent_once_and_recorded(app, smtp_server, submit):
@@ -82,7 +62,7 @@ def test_smtp_down_keeps_lead_and_mail_and_delivers_once_when_back(
 
 def test_retry_schedule_then_failed(app, smtp_server):
     smtp_server.stop()
-    _add_mails(app, 1)
+    add_mails(app, 1)
     waits = []
     for _ in range(outbox.MAX_ATTEMPTS):
         [row] = outbox_rows(app)
@@ -106,7 +86,7 @@ def test_retry_schedule_then_failed(app, smtp_server):
 def test_a_refused_recipient_fails_at_once_and_the_rest_still_goes(app, smtp_server):
     smtp_server.handler.refuse["lezer0@example.nl"] = "550 5.1.1 Deze mailbox bestaat niet"
     smtp_server.handler.refuse["lezer1@example.nl"] = "450 4.2.1 Probeer het later nog eens"
-    _add_mails(app, 3)
+    add_mails(app, 3)
     report = deliver(app)
     assert (report.sent, report.retrying, report.failed) == (1, 1, 1)
     refused, deferred, sent = outbox_rows(app)
@@ -118,7 +98,7 @@ def test_a_refused_recipient_fails_at_once_and_the_rest_still_goes(app, smtp_ser
 
 
 def test_a_claim_is_a_lease_that_runs_out_when_a_worker_dies(app, smtp_server):
-    _add_mails(app, 1)
+    add_mails(app, 1)
     at = utcnow()
     with app.app_context():
         assert outbox.claim_next(at) is not None  # ... and the worker dies before sending
@@ -134,7 +114,7 @@ def test_two_workers_at_once_send_each_mail_once(make_app, smtp_server):
     """Two workers, each with its own app and connections, on the same outbox."""
     smtp_server.handler.delay = 0.01
     apps = [make_app(LEADGEN_SMTP_URL=smtp_server.url) for _ in range(2)]
-    message_ids = _add_mails(apps[0], 40)
+    message_ids = add_mails(apps[0], 40)
     start = threading.Barrier(2)
     reports: list[outbox.Report] = []
     errors: list[BaseException] = []
@@ -164,7 +144,7 @@ def test_postgresql_workers_skip_rows_another_worker_has_locked(make_app, smtp_s
     with first.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises claims instead")
-    _add_mails(first, 2)
+    add_mails(first, 2)
     with first.app_context():
         # Worker one is inside its claiming transaction: row 1 is locked, nothing committed.
         locked = db.session.execute(
@@ -206,7 +186,7 @@ def test_a_server_that_never_answers_times_out(make_app):
         silent.listen()
         host, port = silent.getsockname()
         app = make_app(LEADGEN_SMTP_URL=f"smtp://{host}:{port}", LEADGEN_SMTP_TIMEOUT=0.3)
-        _add_mails(app, 1)
+        add_mails(app, 1)
         report = deliver(app)
     assert report.retrying == 1
     [row] = outbox_rows(app)

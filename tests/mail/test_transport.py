@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult
 from leadgen.extensions import db
 from leadgen.mail.transport import SmtpSettings, parse_smtp_url
 from leadgen.models import OutboxMail, utcnow
-from tests.mail.conftest import deliver, outbox_rows
+from tests.mail.conftest import add_mails, deliver, outbox_rows
 
 
 @pytest.mark.parametrize(
@@ -96,22 +96,6 @@ class Logins:
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
 
 
-def _one_mail(app) -> None:
-    with app.app_context():
-        db.session.add(
-            OutboxMail(
-                template="request_confirmation",
-                to_addr="piet@example.nl",
-                subject="Je aanvraag",
-                body_text="tekst",
-                body_html="<p>tekst</p>",
-                headers={},
-                message_id="<tls@example.nl>",
-            )
-        )
-        db.session.commit()
-
-
 def test_starttls_with_login(make_app, start_smtp, server_tls, trust_certificate):
     logins = Logins()
     server = start_smtp(
@@ -123,10 +107,10 @@ def test_starttls_with_login(make_app, start_smtp, server_tls, trust_certificate
         auth_require_tls=True,
     )
     app = make_app(LEADGEN_SMTP_URL=server.url)
-    _one_mail(app)
+    add_mails(app)
     assert deliver(app).sent == 1
     assert logins.seen == [("praktijk@example.nl", "ge:heim")]
-    assert [r.message["Message-ID"] for r in server.received] == ["<tls@example.nl>"]
+    assert [r.message["Message-ID"] for r in server.received] == ["<test.0@example.nl>"]
 
 
 def test_a_wrong_password_waits_for_the_operator(
@@ -141,7 +125,7 @@ def test_a_wrong_password_waits_for_the_operator(
         auth_require_tls=True,
     )
     app = make_app(LEADGEN_SMTP_URL=server.url)
-    _one_mail(app)
+    add_mails(app)
     assert deliver(app).retrying == 1
     [row] = outbox_rows(app)
     assert "SMTPAuthenticationError" in row.last_error
@@ -151,7 +135,7 @@ def test_a_wrong_password_waits_for_the_operator(
 def test_smtps(make_app, start_smtp, server_tls, trust_certificate):
     server = start_smtp(scheme="smtps", ssl_context=server_tls)
     app = make_app(LEADGEN_SMTP_URL=server.url)
-    _one_mail(app)
+    add_mails(app)
     assert deliver(app).sent == 1
     assert len(server.received) == 1
 
@@ -161,7 +145,7 @@ def test_an_untrusted_certificate_is_refused(make_app, start_smtp, server_tls, s
     options = {"ssl_context": server_tls} if scheme == "smtps" else {"tls_context": server_tls}
     server = start_smtp(scheme=scheme, **options)
     app = make_app(LEADGEN_SMTP_URL=server.url)
-    _one_mail(app)
+    add_mails(app)
     assert deliver(app).retrying == 1
     [row] = outbox_rows(app)
     assert "CERTIFICATE_VERIFY_FAILED" in row.last_error
@@ -196,7 +180,7 @@ def test_without_smtp_each_mail_becomes_an_eml_file(mailbox_app, tmp_path):
 
 
 def test_a_retried_eml_overwrites_itself(mailbox_app, tmp_path):
-    _one_mail(mailbox_app)
+    add_mails(mailbox_app)
     assert deliver(mailbox_app).sent == 1
     with mailbox_app.app_context():  # as if the worker died before recording the send
         row = db.session.execute(db.select(OutboxMail)).scalar_one()
