@@ -76,7 +76,7 @@ def _queue(
         "subject": subject,
     }
     headers: dict = {}
-    if name and to == lead.email:  # type: ignore[union-attr]
+    if name and lead is not None and to == lead.email:
         headers[TO_NAME] = name
     if marketing:
         headers[MARKETING] = True
