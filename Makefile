@@ -41,7 +41,7 @@ run: install
 	  export LEADGEN_EMBED_ORIGINS="$${configured:+$$configured,}$(DEMO_ORIGIN)"; \
 	  trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) mail send --loop & \
-	  $(BIN)/gunicorn --bind 127.0.0.1:$(DEMO_PORT) --workers 1 'leadgen.embed.demo:create_demo()' & \
+	  $(BIN)/python -m leadgen.embed.demo --port $(DEMO_PORT) & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
 
 test: install browser

@@ -26,3 +26,26 @@ def create_demo(app_url: str | None = None) -> Flask:
         return render_template("embed/demo_blog.html", app_url=app_url, plain=True)
 
     return demo
+
+
+def main() -> None:
+    """Serve the demo blog on 127.0.0.1 (`python -m leadgen.embed.demo --port 5001`)."""
+    import argparse
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args) -> None:
+            pass  # the app's own log shows what the demo's iframes ask for
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=5001)
+    port = parser.parse_args().port
+    server = make_server(
+        "127.0.0.1", port, create_demo(), threaded=True, request_handler=QuietHandler
+    )
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

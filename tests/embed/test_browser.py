@@ -15,6 +15,17 @@ PHONE = {"width": 360, "height": 740}  # the narrowest phones: a 320 px wide blo
 DESKTOP = {"width": 1280, "height": 900}  # the demo blog's 720 px column
 
 # Set a cookie from inside the frame and read it back: the empty string means it was refused.
+# Record each embed iframe's first height, set by embed.js before any message could arrive.
+RECORD_FIRST_HEIGHTS = """
+window.firstHeights = {};
+new MutationObserver(() => {
+  for (const iframe of document.querySelectorAll('.leadgen-embed iframe')) {
+    const form = new URL(iframe.src).pathname.split('/').pop();
+    if (!(form in window.firstHeights)) window.firstHeights[form] = parseFloat(iframe.style.height);
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
 COOKIE_PROBE = """() => {
   document.cookie = "probe=1; SameSite=None; Secure; Path=/";
   return document.cookie;
@@ -77,12 +88,16 @@ def test_cookie_probe_sees_third_party_cookies_when_the_browser_allows_them(
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_both_forms_appear_and_fit_their_content(page, servers, live, viewport, screenshot):
     page.set_viewport_size(viewport)
+    page.add_init_script(RECORD_FIRST_HEIGHTS)
     page.goto(servers["blog"].origin)
     for form in ("ebook", "advies"):
         iframe, frame = embedded(page, form)
         assert_fits(iframe, frame)
-        width = iframe.bounding_box()["width"]
-        assert 300 <= width <= 720
+        box = iframe.bounding_box()
+        assert 300 <= box["width"] <= 720
+        # No layout jump: the first guess was within a few lines of the real height.
+        first = page.evaluate("window.firstHeights")[form]
+        assert abs(first - box["height"]) <= 0.08 * box["height"], (first, box["height"])
     screenshot(page, f"blog-{viewport['width']}")
 
 
