@@ -122,6 +122,10 @@ def test_reader_gets_the_ebook_without_leaving_the_post(
     assert_fits(iframe, frame)
     screenshot(page, "thanks")
 
+    # Links that leave the embed open a new tab instead of replacing the form in the frame.
+    onward = frame.get_by_role("link", name="Vraag een gratis adviesgesprek of pijncheck aan.")
+    assert onward.get_attribute("target") == "_blank"
+
     link = frame.get_by_role("link", name="Download je e-book (PDF)")
     with page.expect_download(timeout=120_000) as download:
         link.click()
@@ -167,6 +171,14 @@ def test_errors_show_inside_the_frame_and_it_grows(page, servers, live, live_lea
 
     [lead] = live_leads()
     assert (lead.kind, lead.source) == ("adviesgesprek", servers["blog"].origin + "/")
+
+
+def test_a_plain_iframe_works_too_and_may_scroll(page, servers, live):
+    page.goto(f"{servers['blog'].origin}/iframe")
+    frame = page.locator("iframe").element_handle().content_frame()
+    frame.locator("form.lead-form").wait_for()
+    # Without embed.js nobody sizes the frame, so the page keeps its own scrollbar.
+    assert frame.evaluate("getComputedStyle(document.documentElement).overflowY") != "hidden"
 
 
 def test_parent_ignores_resize_messages_from_other_origins(page, servers, live):
