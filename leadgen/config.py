@@ -62,8 +62,6 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
     base_url = env("LEADGEN_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     _origin("LEADGEN_BASE_URL", base_url)
     smtp_url = env("LEADGEN_SMTP_URL", "")
-    if smtp_url and urlsplit(smtp_url).scheme not in ("smtp", "smtps", "smtp+starttls"):
-        raise ConfigError("LEADGEN_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
     redis_url = env("LEADGEN_REDIS_URL", "")
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("LEADGEN_REDIS_URL must start with redis:// or rediss://")
@@ -77,6 +75,7 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LEADGEN_BASE_URL": base_url,
         "LEADGEN_SMTP_URL": smtp_url,
+        "LEADGEN_SMTP_TIMEOUT": _int("LEADGEN_SMTP_TIMEOUT", 10, minimum=1),
         "LEADGEN_MAIL_FROM": env(
             "LEADGEN_MAIL_FROM", "Neuroreset Fysiotherapie <noreply@example.nl>"
         ),
@@ -103,6 +102,13 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
 
 def check(config: dict) -> None:
     """Fail at start-up, in one line, on settings that would only break at the first request."""
+    if config["LEADGEN_SMTP_URL"]:
+        from leadgen.mail.transport import parse_smtp_url
+
+        try:
+            parse_smtp_url(config["LEADGEN_SMTP_URL"])
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
     url = config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql") and "+psycopg" not in url:
         raise ConfigError("PostgreSQL URLs must name the driver: postgresql+psycopg://…")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from leadgen.config import ConfigError
 from leadgen.mail import outbox
 from tests.mail.conftest import deliver, outbox_rows
 
@@ -35,12 +36,11 @@ def test_send_without_smtp_names_the_mailbox(make_app, tmp_path):
     assert "Verstuurd: 0" in result.output
 
 
-def test_a_wrong_smtp_url_stops_the_worker_with_one_line(make_app):
-    app = make_app(LEADGEN_SMTP_URL="smtp://")
-    result = app.test_cli_runner().invoke(args=["mail", "send", "--loop"])
-    assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1] == (
-        "Error: LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl"
+def test_a_wrong_smtp_url_stops_the_app_and_worker_at_start_with_one_line(make_app):
+    with pytest.raises(ConfigError) as caught:
+        make_app(LEADGEN_SMTP_URL="smtp://")
+    assert str(caught.value) == (
+        "LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl"
     )
 
 

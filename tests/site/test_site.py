@@ -55,6 +55,8 @@ def test_pages_refuse_framing(client):
         ("LEADGEN_DATABASE_URL", "mysql://x", "LEADGEN_DATABASE_URL"),
         ("LEADGEN_EMBED_ORIGINS", "blog.example.nl", "LEADGEN_EMBED_ORIGINS"),
         ("LEADGEN_SMTP_URL", "http://mail", "LEADGEN_SMTP_URL"),
+        ("LEADGEN_SMTP_URL", "smtp://", "LEADGEN_SMTP_URL"),
+        ("LEADGEN_SMTP_URL", "smtps://mail:poort", "LEADGEN_SMTP_URL"),
         ("LEADGEN_BASE_URL", "localhost:5000", "LEADGEN_BASE_URL"),
         ("LEADGEN_RATE_LIMIT_FORM", "veel", "LEADGEN_RATE_LIMIT_FORM"),
         ("LEADGEN_SECRET_KEY", "kort", "LEADGEN_SECRET_KEY"),
