@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -30,52 +30,49 @@ _newsletter = (
     )
     .label("newsletter")
 )
-COLUMNS: list[tuple[str, Any]] = [
-    ("Nummer", Lead.id),
-    ("Aangevraagd op", Lead.created_at),
-    ("Aanbod", Lead.kind),
-    ("Naam", Lead.name),
-    ("E-mail", Lead.email),
-    ("Telefoon", Lead.phone),
-    ("Status", Lead.status),
-    ("Terugbellen op", Lead.follow_up_on),
-    ("Geen gehoor", Lead.no_answer_count),
-    ("Downloads", Lead.download_count),
-    ("Voorkeursmoment", Lead.preferred_moment),
-    ("Nieuwsbrief bevestigd", _newsletter),
-    ("Bron", Lead.source),
-    ("utm_source", Lead.utm_source),
-    ("utm_medium", Lead.utm_medium),
-    ("utm_campaign", Lead.utm_campaign),
-    ("utm_content", Lead.utm_content),
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _label(labels: dict[str, str]) -> Callable[[Any], str]:
+    return lambda value: labels.get(value, _text(value))
+
+
+def _phone(value: str | None) -> str:
+    # Dutch mobile numbers are most of them; spare phonenumbers the work for those.
+    if value and len(value) == 12 and value.startswith("+316"):
+        return "06 " + value[4:]
+    return formats.nl_phone(value)
+
+
+# (header, column, how to write it); every value still goes through safe_cell.
+COLUMNS: list[tuple[str, Any, Callable[[Any], str]]] = [
+    ("Nummer", Lead.id, _text),
+    ("Aangevraagd op", Lead.created_at, formats.nl_datetime),
+    ("Aanbod", Lead.kind, _label(KIND_LABELS)),
+    ("Naam", Lead.name, _text),
+    ("E-mail", Lead.email, _text),
+    ("Telefoon", Lead.phone, _phone),
+    ("Status", Lead.status, _label(STATUS_LABELS)),
+    ("Terugbellen op", Lead.follow_up_on, formats.nl_date),
+    ("Geen gehoor", Lead.no_answer_count, _text),
+    ("Downloads", Lead.download_count, _text),
+    ("Voorkeursmoment", Lead.preferred_moment, _label(MOMENT_LABELS)),
+    ("Nieuwsbrief bevestigd", _newsletter, lambda value: "ja" if value else "nee"),
+    ("Bron", Lead.source, _text),
+    ("utm_source", Lead.utm_source, _text),
+    ("utm_medium", Lead.utm_medium, _text),
+    ("utm_campaign", Lead.utm_campaign, _text),
+    ("utm_content", Lead.utm_content, _text),
 ]
-HEALTH_COLUMN = ("Klacht (gezondheidsgegevens)", Lead.complaint)
+HEALTH_COLUMN = ("Klacht (gezondheidsgegevens)", Lead.complaint, _text)
 
 
-def safe_cell(value: Any) -> str:
-    """The value as text a spreadsheet shows as text: a formula trigger gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    if isinstance(value, datetime):
-        return formats.nl_datetime(value)
-    if isinstance(value, date):
-        return formats.nl_date(value)
-    text = str(value)
+def safe_cell(text: str) -> str:
+    """The text as a spreadsheet shows it as text: a formula trigger gets a leading quote."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _display(header: str, value: Any) -> Any:
-    if header == "Aanbod":
-        return KIND_LABELS.get(value, value)
-    if header == "Status":
-        return STATUS_LABELS.get(value, value)
-    if header == "Telefoon":
-        return formats.nl_phone(value)
-    if header == "Voorkeursmoment":
-        return MOMENT_LABELS.get(value, value)
-    return value
 
 
 def start_export(
@@ -99,7 +96,8 @@ def csv_chunks(lead_filter: LeadFilter, include_health: bool = False) -> Iterato
     (on SQLite: the write lock) is held while the client downloads.
     """
     columns = [*COLUMNS, HEALTH_COLUMN] if include_health else list(COLUMNS)
-    headers = [header for header, _ in columns]
+    headers = [header for header, _, _ in columns]
+    writers = [write for _, _, write in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(headers)
@@ -108,7 +106,7 @@ def csv_chunks(lead_filter: LeadFilter, include_health: bool = False) -> Iterato
     last_id = 0
     while True:
         rows = db.session.execute(
-            select(*(column for _, column in columns))
+            select(*(column for _, column, _ in columns))
             .where(*where, Lead.id > last_id)
             .order_by(Lead.id)
             .limit(BATCH)
@@ -117,7 +115,7 @@ def csv_chunks(lead_filter: LeadFilter, include_health: bool = False) -> Iterato
         if not rows:
             return
         for row in rows:
-            writer.writerow([safe_cell(_display(h, v)) for h, v in zip(headers, row, strict=True)])
+            writer.writerow([safe_cell(write(v)) for write, v in zip(writers, row, strict=True)])
         last_id = rows[-1][0]
         yield _drain(buffer)
 

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from leadgen.admin import formats
 from leadgen.extensions import db
@@ -96,21 +98,45 @@ def _contains(text: str) -> str:
 
 
 def _search(text: str) -> ColumnElement[bool]:
-    """Match name or e-mail containing `text`, or a phone number containing its digits.
+    """Match name or e-mail containing `text`; a phone number by its digits.
 
-    Phone numbers are stored as +31612345678; "06 12345678" is searched as "31612345678".
+    Phone numbers are stored as +31612345678, so "06 1234" is searched as "3161234".
+    Something that looks like a phone number is only looked for among phone numbers.
     """
     text = " ".join(text.split())
-    pattern = _contains(text)
-    matches = [Lead.name.ilike(pattern, escape="\\"), Lead.email.ilike(pattern, escape="\\")]
     if re.fullmatch(r"[\d\s()+.-]{4,}", text):
         digits = re.sub(r"\D", "", text)
-        if digits.startswith("00"):
-            digits = digits[2:]
-        elif digits.startswith("0"):
-            digits = "31" + digits[1:]
-        matches.append(Lead.phone.like(f"%{digits}%"))
-    return or_(*matches)
+        if text.startswith(("0", "+")):
+            digits = digits[2:] if digits.startswith("00") else digits
+            digits = "31" + digits[1:] if digits.startswith("0") else digits
+            return Lead.phone.like(f"%{digits}%")
+        return or_(Lead.phone.like(f"%{digits}%"), Lead.email.like(f"%{digits}%"))
+    pattern = _contains(text)
+    return or_(Lead.name.ilike(pattern, escape="\\"), Lead.email.ilike(pattern, escape="\\"))
+
+
+class unindexed(FunctionElement):
+    """A column SQLite must not walk an index for (`+column`); other databases see the column.
+
+    A search for a rare name would otherwise walk the created_at index through every row
+    (~130 ms at 100 000 leads); a plain scan and a small sort takes ~25 ms whatever the term.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw) -> str:
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 @dataclass(frozen=True)
@@ -150,8 +176,9 @@ def list_leads(
 ) -> Page:
     """One page of leads, by keyset: as fast on page 2 000 as on page 1, and never a full count."""
     per_page = per_page or PER_PAGE
-    column, descending = SORTS.get(sort, SORTS["nieuwste"])
     sort = sort if sort in SORTS else "nieuwste"
+    column, descending = SORTS[sort]
+    key_name = column.key
     key = tuple_(column, Lead.id)
     where = lead_filter.conditions()
     cursor = decode_cursor(before, sort) if before else None
@@ -163,6 +190,8 @@ def list_leads(
         smaller = descending != backwards
         where.append(key < tuple_(*cursor) if smaller else key > tuple_(*cursor))
     reverse = descending != backwards
+    if lead_filter.search or lead_filter.source:
+        column = unindexed(column)
     order = (column.desc(), Lead.id.desc()) if reverse else (column.asc(), Lead.id.asc())
     rows = list(
         db.session.execute(db.select(Lead).where(*where).order_by(*order).limit(per_page + 1))
@@ -177,7 +206,7 @@ def list_leads(
         return Page([])
 
     def at(lead: Lead) -> str:
-        return encode_cursor(getattr(lead, column.key), lead.id)
+        return encode_cursor(getattr(lead, key_name), lead.id)
 
     has_next = (not backwards and more) or backwards
     has_prev = (backwards and more) or (not backwards and cursor is not None)
@@ -253,7 +282,10 @@ def _signups_per_day(since: datetime, days: list[date]) -> dict[str, list[int]]:
     ).all()
     tally: Tally[tuple[date, str]] = Tally()
     for hour, kind, count in rows:
-        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        # "2026-03-01 23": sliced by hand, strptime is the slow part of the dashboard
+        moment = datetime(
+            int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=UTC
+        )
         tally[(formats.local_day(moment), kind)] += count
     return {kind: [tally[(day, kind)] for day in days] for kind in LEAD_KINDS}
 
