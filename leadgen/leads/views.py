@@ -38,9 +38,11 @@ def _email_limit() -> str:
     return current_app.config["LEADGEN_RATE_LIMIT_EMAIL"]
 
 
-limit_per_address = limiter.limit(_form_limit, methods=["POST"])
-limit_per_email = limiter.limit(
+# Shared scopes: the hosted and the embedded forms draw on one allowance per address and e-mail.
+limit_per_address = limiter.shared_limit(_form_limit, scope="public-post", methods=["POST"])
+limit_per_email = limiter.shared_limit(
     _email_limit,
+    scope="public-post-email",
     key_func=guard.submitted_email,
     methods=["POST"],
     exempt_when=lambda: not guard.submitted_email(),

@@ -288,3 +288,17 @@ def test_bad_tracking_values_are_dropped_not_stored(submit, leads):
     [lead] = leads()
     assert lead.source is None
     assert lead.utm_source is None
+
+
+def test_hosted_and_embedded_forms_share_one_allowance(make_app):
+    app = make_app(LEADGEN_RATE_LIMIT_FORM="2 per minute")
+    client = app.test_client()
+    statuses = [
+        client.post(
+            path,
+            data=EBOOK_FIELDS
+            | {"email": f"b{i}@example.nl", "form_token": form_token(client, path)},
+        ).status_code
+        for i, path in enumerate(["/ebook", "/embed/ebook", "/ebook"])
+    ]
+    assert statuses == [303, 303, 429]
