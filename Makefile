@@ -10,7 +10,7 @@ DEMO_PORT ?= 5001
 DEMO_ORIGIN := http://localhost:$(DEMO_PORT)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve worker test lint format bench browser clean
+.PHONY: install run worker test lint format bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's chromium for the browser tests (Playwright drives it through executable_path).
+# Debian's chromium for the browser tests (Playwright drives it through executable_path), and the
+# DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …).
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium fonts-dejavu-core"; fi; \
 	fi
 
 run: install
@@ -43,6 +44,10 @@ run: install
 	  $(FLASK) mail send --loop & \
 	  $(BIN)/python -m leadgen.embed.demo --port $(DEMO_PORT) & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
+
+# The mail worker alone (make run starts it too).
+worker: install
+	$(FLASK) mail send --loop
 
 test: install browser
 	$(BIN)/ruff check .
