@@ -64,20 +64,18 @@ def add_note(lead_id: int, staff_id: int, body: str) -> Note:
     return note
 
 
-def erase_lead(lead_id: int, staff_id: int | None) -> None:
-    """Remove the lead and every trace of it: consents, downloads, notes, queued and sent mail.
-
-    The audit entry keeps the lead id only.
-    """
-    _erase([_lead(lead_id)], staff_id)
+def erase_lead(lead_id: int, staff_id: int | None) -> list[int]:
+    """Erase the person behind this lead: every request of the address (see erase_email)."""
+    return erase_email(_lead(lead_id).email, staff_id)
 
 
 def erase_email(email: str, staff_id: int | None = None) -> list[int]:
-    """Remove every lead of this address (any offer) and every mail to it; return the lead ids."""
+    """Remove every lead of this address (any offer) with its consents, downloads, notes and
+    mail, and every mail to the address; return the lead ids. The audit keeps only those ids.
+    """
     email = email.strip().lower()
     leads = list(db.session.execute(select(Lead).where(func.lower(Lead.email) == email)).scalars())
-    ids = _erase(leads, staff_id, extra_address=email)
-    return ids
+    return _erase(leads, staff_id, extra_address=email)
 
 
 def _erase(leads: list[Lead], staff_id: int | None, extra_address: str | None = None) -> list[int]:

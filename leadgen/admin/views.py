@@ -246,11 +246,13 @@ def erase(lead_id: int):
     lead = _lead_or_404(lead_id)
     form = EraseForm()
     if form.validate_on_submit():
-        service.erase_lead(lead_id, current_user.id)
-        flash(f"Aanvraag {lead_id} en alles wat erbij hoorde is gewist.", "success")
+        erased = service.erase_lead(lead_id, current_user.id)
+        numbers = ", ".join(map(str, erased))
+        flash(f"Gewist: aanvraag {numbers}, met alles wat erbij hoorde.", "success")
         return redirect(url_for("admin.leads"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/erase.html", lead=lead, form=form), status
+    requests = queries.leads_by_email(lead.email)
+    return render_template("admin/erase.html", lead=lead, requests=requests, form=form), status
 
 
 @bp.get("/audit")

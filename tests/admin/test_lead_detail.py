@@ -122,6 +122,13 @@ def test_empty_note_is_refused_in_dutch(staff_client, create_lead):
     assert "Schrijf eerst iets in de notitie." in response.get_data(as_text=True)
 
 
+def test_erase_page_lists_every_request_of_the_person(staff_client, create_lead):
+    lead = create_lead(email="anna@example.nl", kind="ebook")
+    create_lead(email="anna@example.nl", kind="pijncheck")
+    body = staff_client.get(f"/admin/leads/{lead.id}/wissen").get_data(as_text=True)
+    assert "E-book" in body and "Pijncheck" in body and "kan niet ongedaan" in body
+
+
 def test_erase_needs_the_confirmation_box(staff_client, create_lead, read):
     lead = create_lead()
     response = post_form(staff_client, f"/admin/leads/{lead.id}/wissen")
@@ -137,6 +144,7 @@ def test_erase_removes_every_trace_and_audits_only_the_id(app, staff_client, cre
         consents=["privacy", "health_data"],
         downloads=[datetime(2026, 3, 4, tzinfo=UTC)],
     )
+    same_person = create_lead(email=lead.email, kind="ebook")
     other = create_lead(email="iemand@anders.nl")
     with app.app_context():
         db.session.add(Note(lead_id=lead.id, body="Gebeld"))
@@ -163,6 +171,8 @@ def test_erase_removes_every_trace_and_audits_only_the_id(app, staff_client, cre
     for model in (Consent, DownloadEvent, Note, OutboxMail):
         assert read(model, lead_id=lead.id) == []
     assert read(OutboxMail, to_addr=lead.email) == []
+    assert read(Lead, id=same_person.id) == []
     assert read(Lead, id=other.id)
-    [entry] = read(AuditEntry, action="erase")
-    assert entry.detail == {"lead_id": lead.id}
+    entries = read(AuditEntry, action="erase")
+    assert sorted(entry.detail["lead_id"] for entry in entries) == [lead.id, same_person.id]
+    assert all(set(entry.detail) == {"lead_id"} for entry in entries)
