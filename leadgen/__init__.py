@@ -10,9 +10,11 @@ from flask import Flask
 from sqlalchemy import event
 
 from leadgen import config as settings
+from leadgen import i18n
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -39,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
         RATELIMIT_HEADERS_ENABLED=False,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
@@ -54,7 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     with app.app_context():
         _tune_sqlite(db.engine)
 
@@ -115,4 +119,5 @@ def _tune_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read = connection.get_execution_options().get("leadgen_read")
+        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")

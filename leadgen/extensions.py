@@ -32,3 +32,14 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 babel = Babel()
+
+
+def begin_read() -> None:
+    """Start the session's next transaction as a plain read.
+
+    On SQLite every transaction otherwise begins IMMEDIATE (taking the write lock up front, see
+    `create_app`); a read that takes it makes every other request wait. Call this first, and end
+    the transaction before writing: a read that turns into a write can fail with SQLITE_BUSY.
+    Inside a transaction already begun it changes nothing, so the safe default stays.
+    """
+    db.session.connection(execution_options={"leadgen_read": True})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from leadgen.extensions import db
+from leadgen.extensions import begin_read, db
 from leadgen.leads import tokens
 from leadgen.leads.consent import ConsentText
 from leadgen.mail import messages
@@ -34,8 +34,20 @@ class Request:
 
 @dataclass(frozen=True)
 class Outcome:
-    lead: Lead
+    """What the thank-you page needs, read before the commit expired the lead."""
+
+    lead_id: int
+    kind: str
     created: bool
+    download_token: str
+
+
+@dataclass(frozen=True)
+class Download:
+    """The lead a valid download link belongs to."""
+
+    lead_id: int
+    name: str
 
 
 def _find(email: str, kind: str) -> Lead | None:
@@ -58,10 +70,12 @@ def record_request(req: Request) -> Outcome:
 
 
 def _record(req: Request) -> Outcome:
+    # The write lock is held from the first statement to the commit: keep the work in between
+    # small (one flush for the lead and its consents, one for the mails) and load nothing lazily.
     lead = _find(req.email, req.kind)
     created = lead is None
     if lead is None:
-        lead = Lead(kind=req.kind, email=req.email, name=req.name, **req.tracking)
+        lead = Lead(kind=req.kind, email=req.email, name=req.name, consents=[], **req.tracking)
         db.session.add(lead)
     else:
         lead.request_count += 1
@@ -70,16 +84,12 @@ def _record(req: Request) -> Outcome:
         for key, value in req.tracking.items():
             if value and not getattr(lead, key):
                 setattr(lead, key, value)
-    if req.phone:
-        lead.phone = req.phone
-    if req.complaint:
-        lead.complaint = req.complaint
-    if req.preferred_moment:
-        lead.preferred_moment = req.preferred_moment
+    for key in ("phone", "complaint", "preferred_moment"):
+        if getattr(req, key):
+            setattr(lead, key, getattr(req, key))
     lead.origin = req.origin
-    db.session.flush()
     for text in req.consents.values():
-        if not _has_live_consent(lead, text):
+        if created or not _has_live_consent(lead, text):
             lead.consents.append(
                 Consent(
                     purpose=text.purpose,
@@ -92,8 +102,11 @@ def _record(req: Request) -> Outcome:
             )
     db.session.flush()
     _queue_mails(lead, req)
+    outcome = Outcome(
+        lead_id=lead.id, kind=lead.kind, created=created, download_token=download_token(lead)
+    )
     db.session.commit()
-    return Outcome(lead=lead, created=created)
+    return outcome
 
 
 def _has_live_consent(lead: Lead, text: ConsentText) -> bool:
@@ -119,6 +132,11 @@ def _queue_mails(lead: Lead, req: Request) -> None:
         messages.queue_staff_notification(lead)
 
 
+def link_valid_until() -> datetime:
+    """When a download link issued now stops working."""
+    return utcnow() + timedelta(seconds=tokens.download_max_age())
+
+
 def download_token(lead: Lead) -> str:
     return tokens.issue_lead_token("download", lead.id, lead.token_version)
 
@@ -137,19 +155,30 @@ def confirm_url(consent: Consent) -> str:
     return _absolute(url_for("leads.confirm", token=token))
 
 
-def lead_for_download(token: str) -> Lead:
-    """The lead a download token belongs to, or TokenError."""
+def lead_for_download(token: str) -> Download:
+    """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
     lead_id, version = tokens.read_lead_token("download", token, tokens.download_max_age())
-    lead = db.session.get(Lead, lead_id)
-    if lead is None or lead.token_version != version or lead.kind != "ebook":
+    begin_read()
+    row = db.session.execute(
+        db.select(Lead.name).where(
+            Lead.id == lead_id, Lead.token_version == version, Lead.kind == "ebook"
+        )
+    ).one_or_none()
+    db.session.rollback()
+    if row is None:
         raise tokens.TokenError(expired=False)
-    return lead
+    return Download(lead_id=lead_id, name=row.name)
 
 
-def record_download(lead: Lead) -> None:
-    lead.download_count += 1
-    lead.last_downloaded_at = utcnow()
-    lead.downloads.append(DownloadEvent())
+def record_download(lead_id: int) -> None:
+    """Count one download: two statements in a short write transaction."""
+    now = utcnow()
+    db.session.execute(
+        update(Lead)
+        .where(Lead.id == lead_id)
+        .values(download_count=Lead.download_count + 1, last_downloaded_at=now)
+    )
+    db.session.add(DownloadEvent(lead_id=lead_id, at=now))
     db.session.commit()
 
 

@@ -14,10 +14,13 @@ from flask import (
     render_template,
     request,
     send_file,
+    send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 
 from leadgen.ebook import service as ebook
+from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import limiter
 from leadgen.leads import guard, service, tokens
 from leadgen.leads.consent import texts_for
@@ -71,16 +74,16 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
         return redirect(url_for(thanks_endpoint, t="-"), code=303)
     if not check.ok:
         message = (
-            "Het formulier stond te lang open. Controleer je gegevens en verstuur het opnieuw."
+            _("Het formulier stond te lang open. Controleer je gegevens en verstuur het opnieuw.")
             if check.reason == "expired"
-            else "Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."
+            else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
         return _render(template, form, form_name, layout, notice=message, status=400)
     if not form.validate():
         return _render(template, form, form_name, layout, status=422)
 
     outcome = service.record_request(_request_from(form, form_name))
-    token = service.download_token(outcome.lead) if form_name == "ebook" else outcome.lead.kind
+    token = outcome.download_token if form_name == "ebook" else outcome.kind
     return redirect(url_for(thanks_endpoint, t=token), code=303)
 
 
@@ -134,7 +137,12 @@ def advies_form():
 
 @bp.get("/ebook/bedankt")
 def ebook_thanks(layout: str = "base.html"):
-    return render_template("leads/ebook_thanks.html", token=_thanks_token(), layout=layout)
+    return render_template(
+        "leads/ebook_thanks.html",
+        token=_thanks_token(),
+        link_valid_until=service.link_valid_until(),
+        layout=layout,
+    )
 
 
 @bp.get("/advies/bedankt")
@@ -151,6 +159,14 @@ def _thanks_token() -> str | None:
     except tokens.TokenError:
         return None
     return token
+
+
+@bp.get("/ebook/omslag.svg")
+def cover():
+    """The e-book's cover drawing, for the landing and form pages: one source, the book's own."""
+    return send_from_directory(
+        EBOOK_DIR / "drawings", "cover.svg", mimetype="image/svg+xml", max_age=24 * 3600
+    )
 
 
 @bp.get("/download/<token>")
@@ -176,7 +192,7 @@ def download(token: str):
         )
     response.headers["Cache-Control"] = "private, no-cache"
     if response.status_code == 200 and not _revalidation():
-        service.record_download(lead)
+        service.record_download(lead.lead_id)
     return response
 
 
@@ -223,7 +239,7 @@ def resend():
             "leads/resend.html",
             form=form,
             sent=False,
-            notice=("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."),
+            notice=_("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."),
         ), 400
     if not form.validate():
         form.form_token.data = tokens.issue_form_token("opnieuw")

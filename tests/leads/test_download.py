@@ -108,3 +108,24 @@ def _token(client) -> str:
     from tests.conftest import form_token
 
     return form_token(client, "/ebook")
+
+
+def test_checking_a_link_takes_no_write_lock(app, download_path):
+    """A download must not queue behind a submission that holds SQLite's write lock."""
+    import sqlite3
+
+    from leadgen.leads import service
+
+    with app.app_context():
+        from leadgen.extensions import db
+
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the write lock is SQLite's")
+        writer = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            found = service.lead_for_download(download_path.rsplit("/", 1)[1])
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+    assert found.name == "Anna de Vries"

@@ -63,7 +63,7 @@ def test_ebook_mail_link_downloads_this_leads_copy(app, smtp_server, submit, lea
     assert f'href="{link}"' in html
     [lead] = leads()
     with app.test_request_context():
-        assert service.lead_for_download(urlsplit(link).path.rsplit("/", 1)[1]).id == lead.id
+        assert service.lead_for_download(urlsplit(link).path.rsplit("/", 1)[1]).lead_id == lead.id
     assert "/bevestig/" not in text + html
     assert "http://localhost/ebook/opnieuw" in text
 
