@@ -185,11 +185,10 @@ def list_leads(
     backwards = cursor is not None
     if not backwards and after:
         cursor = decode_cursor(after, sort)
-    if cursor is not None:
-        # Forwards in a descending sort means smaller keys; backwards flips both.
-        smaller = descending != backwards
-        where.append(key < tuple_(*cursor) if smaller else key > tuple_(*cursor))
+    # Walking forwards through a descending sort means ever smaller keys; backwards flips that.
     reverse = descending != backwards
+    if cursor is not None:
+        where.append(key < tuple_(*cursor) if reverse else key > tuple_(*cursor))
     if lead_filter.search or lead_filter.source:
         column = unindexed(column)
     order = (column.desc(), Lead.id.desc()) if reverse else (column.asc(), Lead.id.asc())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import (
     Blueprint,
     Response,
@@ -15,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from limits import parse_many
 
 from leadgen.admin import audit, auth, chart, export, formats, queries, service
 from leadgen.admin.forms import (
@@ -26,6 +29,7 @@ from leadgen.admin.forms import (
     LoginForm,
     NoteForm,
 )
+from leadgen.config import ConfigError
 from leadgen.extensions import limiter, login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,12 +39,27 @@ DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
 PUBLIC_ENDPOINTS = {"admin.login"}
 
 
+def check_limits(config: dict) -> None:
+    """Fail at start-up, in one line, on a login limit Flask-Limiter could not parse."""
+    for key, default in (
+        ("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT),
+        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT),
+    ):
+        value = config.setdefault(key, os.environ.get(key) or default)
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f"{key} is not a rate limit like '5 per 15 minutes': {value!r}"
+            ) from None
+
+
 def _login_limit() -> str:
-    return current_app.config.get("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT)
+    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN"]
 
 
 def _account_limit() -> str:
-    return current_app.config.get("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT)
+    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT"]
 
 
 def _submitted_account() -> str:

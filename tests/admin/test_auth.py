@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from argon2 import PasswordHasher
 
 from leadgen.admin import auth
+from leadgen.config import ConfigError
 from leadgen.models import AuditEntry, Staff
 from tests.admin.conftest import PASSWORD, csrf_token, login, post_form
 
@@ -174,3 +176,8 @@ def test_successful_logins_do_not_use_up_the_account_limit(make_app):
         auth.create_staff("lisa@praktijk.nl", PASSWORD)
     for _ in range(4):
         assert login(app.test_client(), "lisa@praktijk.nl").status_code == 303
+
+
+def test_a_wrong_login_limit_fails_at_start_in_one_line(make_app):
+    with pytest.raises(ConfigError, match="LEADGEN_RATE_LIMIT_LOGIN is not a rate limit"):
+        make_app(LEADGEN_RATE_LIMIT_LOGIN="vaak")
