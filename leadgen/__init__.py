@@ -45,10 +45,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=False,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
+        # A Redis that drops packets must not hang requests: fall back to memory within a second.
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     )
     app.config.update(settings.from_environment(Path(app.instance_path), overrides))
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LEADGEN_REDIS_URL"] or "memory://")
-    app.config["SESSION_COOKIE_SECURE"] = app.config["LEADGEN_BASE_URL"].startswith("https:")
+    if app.config["LEADGEN_BASE_URL"].startswith("https:"):
+        # Secure, and the __Host- prefix pins the cookie to this host and path (no Domain).
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_NAME"] = "__Host-leadgen"
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config))
     settings.check(app.config)
 
