@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import update
 
+from leadgen.ebook import service as ebook
 from leadgen.extensions import db
 from leadgen.mail.messages import build_message
 from leadgen.mail.transport import Transport, transport_for
@@ -51,6 +52,7 @@ class Claim:
     attempts: int
     message: EmailMessage | None
     error: str | None = None  # set when the message could not be built
+    copy_for: str | None = None  # the name on the personal copy this mail links to
 
 
 class Unreachable(Exception):
@@ -74,6 +76,7 @@ def send_due(
             claim = claim_next(clock())
             if claim is None:
                 break
+            _prepare_copy(claim)
             try:
                 outcome = _deliver(transport, claim)
             except Unreachable as exc:
@@ -112,7 +115,12 @@ def claim_next(at: datetime) -> Claim | None:
         mail.attempts += 1
         mail.next_attempt_at = at + LEASE
         try:
-            claim = Claim(mail.id, mail.attempts, build_message(mail, current_app.config))
+            claim = Claim(
+                mail.id,
+                mail.attempts,
+                build_message(mail, current_app.config),
+                copy_for=mail.lead.name if mail.template == "ebook_link" and mail.lead else None,
+            )
         except ValueError as exc:
             claim = Claim(mail.id, mail.attempts, None, f"Onveilige kopregel: {exc}")
         db.session.commit()
@@ -120,6 +128,16 @@ def claim_next(at: datetime) -> Claim | None:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _prepare_copy(claim: Claim) -> None:
+    """Lay out the visitor's personal copy now, so their click on the link only reads a file."""
+    if claim.copy_for is None:
+        return
+    try:
+        ebook.copy_for(claim.copy_for)
+    except Exception:  # the download makes it itself if this fails; the mail must still go
+        current_app.logger.exception("mail %s: could not prepare the personal copy", claim.id)
 
 
 def _deliver(transport: Transport, claim: Claim) -> tuple[bool, str | None]:

@@ -7,7 +7,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
+from leadgen.ebook import render
+from leadgen.ebook import service as ebook
 from leadgen.extensions import db
 from leadgen.mail import outbox
 from leadgen.mail.transport import SMTP_TIMEOUT, transport_for
@@ -197,3 +200,14 @@ def test_smtp_timeout_is_ten_seconds_by_default(app):
     transport = transport_for(app.config | {"LEADGEN_SMTP_TIMEOUT": SMTP_TIMEOUT}, "")
     assert transport.timeout == 10.0
     assert transport_for({"LEADGEN_SMTP_URL": "smtp://mail.example.nl"}, "").timeout == 10.0
+
+
+def test_sending_the_ebook_mail_prepares_the_personal_copy(app, submit, smtp_server):
+    submit(name="Voorbereid Exemplaar")
+    with app.app_context():
+        copies = ebook.cache_dir() / "copies" / render.content_version(ebook.practice())
+        before = set(copies.glob("*.pdf"))
+    assert deliver(app).sent == 1
+    made = set(copies.glob("*.pdf")) - before
+    assert len(made) == 1
+    assert "Voorbereid Exemplaar" in PdfReader(made.pop()).pages[0].extract_text()
