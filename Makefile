@@ -9,6 +9,10 @@ CHROMIUM ?= /usr/bin/chromium
 DEMO_PORT ?= 5001
 DEMO_ORIGIN := http://localhost:$(DEMO_PORT)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TRANSLATIONS := leadgen/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+# axe-core for the browser tests' accessibility check, from package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install run worker test lint format bench browser clean
 
@@ -18,7 +22,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(CATALOGS:.po=.mo) $(AXE)
+
+# Compiled catalogs are built, not committed (.gitignore): the .po files are the source.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS) -l $*
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "browser tests need Node.js and npm for axe-core: sudo apt-get install npm"; fi
+
+# After changing a text: re-extract every msgid and merge it into the catalogs, then translate.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F leadgen/babel.cfg -k _l --no-location --sort-output \
+	  --ignore-dirs ".* node_modules __pycache__" \
+	  --project leadgen -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	  --ignore-obsolete
 
 # Debian's chromium for the browser tests (Playwright drives it through executable_path), and the
 # DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …).
@@ -72,4 +92,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules $(TRANSLATIONS)/*/LC_MESSAGES/messages.mo

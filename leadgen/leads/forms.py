@@ -1,4 +1,4 @@
-"""The public forms: field names are fixed by DESIGN.md, every message is Dutch."""
+"""The public forms: field names are fixed by DESIGN.md; every text is Dutch, translated lazily."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,10 +27,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
 TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 MOMENTS = [
-    SelectChoice("", "Geen voorkeur"),
-    SelectChoice("ochtend", "’s Ochtends"),
-    SelectChoice("middag", "’s Middags"),
-    SelectChoice("avond", "’s Avonds"),
+    SelectChoice("", _l("Geen voorkeur")),
+    SelectChoice("ochtend", _l("’s Ochtends")),
+    SelectChoice("middag", _l("’s Middags")),
+    SelectChoice("avond", _l("’s Avonds")),
 ]
 
 
@@ -61,14 +62,14 @@ class CookielessForm(FlaskForm):
         csrf = False  # see leads/tokens.py
 
     email = EmailField(
-        "E-mailadres",
+        _l("E-mailadres"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
-            DataRequired("Vul je e-mailadres in."),
-            Length(max=254, message="Dit e-mailadres is te lang."),
+            DataRequired(_l("Vul je e-mailadres in.")),
+            Length(max=254, message=_l("Dit e-mailadres is te lang.")),
         ],
     )
-    website = StringField("Laat dit veld leeg", validators=[Optional()])
+    website = StringField(_l("Laat dit veld leeg"), validators=[Optional()])
     form_token = HiddenField()
 
     def validate_email(self, field: EmailField) -> None:
@@ -76,7 +77,7 @@ class CookielessForm(FlaskForm):
             result = validate_email(field.data or "", check_deliverability=False)
         except EmailNotValidError:
             raise ValidationError(
-                "Dit lijkt geen geldig e-mailadres. Kijk het nog even na."
+                _l("Dit lijkt geen geldig e-mailadres. Kijk het nog even na.")
             ) from None
         field.data = result.normalized.lower()
 
@@ -89,17 +90,17 @@ class PublicForm(CookielessForm):
     """Fields shared by the request forms: identity, privacy and tracking."""
 
     name = StringField(
-        "Naam",
+        _l("Naam"),
         filters=[_squash],
         validators=[
-            DataRequired("Vul je naam in."),
-            Length(max=100, message="Je naam mag hoogstens 100 tekens hebben."),
+            DataRequired(_l("Vul je naam in.")),
+            Length(max=100, message=_l("Je naam mag hoogstens 100 tekens hebben.")),
         ],
     )
     privacy = BooleanField(
-        "Ik ga akkoord met de privacyverklaring.",
+        _l("Ik ga akkoord met de privacyverklaring."),
         validators=[
-            InputRequired("Zonder je akkoord met de privacyverklaring kunnen we niets sturen.")
+            InputRequired(_l("Zonder je akkoord met de privacyverklaring kunnen we niets sturen."))
         ],
     )
     source = HiddenField(filters=[_clean_source])
@@ -111,7 +112,7 @@ class PublicForm(CookielessForm):
     def validate_name(self, field: StringField) -> None:
         if not NAME_PATTERN.match(field.data or ""):
             raise ValidationError(
-                "Gebruik alleen letters, spaties, koppeltekens en apostroffen in je naam."
+                _l("Gebruik alleen letters, spaties, koppeltekens en apostroffen in je naam.")
             )
 
     def tracking(self) -> dict[str, str | None]:
@@ -120,39 +121,47 @@ class PublicForm(CookielessForm):
 
 class EbookForm(PublicForm):
     newsletter = BooleanField(
-        "Stuur me ook de nieuwsbrief met oefentips (af en toe, opzeggen kan altijd)."
+        _l("Stuur me ook de nieuwsbrief met oefentips (af en toe, opzeggen kan altijd).")
     )
 
 
 class AdviesForm(PublicForm):
     phone = TelField(
-        "Telefoonnummer",
+        _l("Telefoonnummer"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
-            DataRequired("Vul je telefoonnummer in, dan kunnen we je terugbellen."),
-            Length(max=30, message="Dit telefoonnummer is te lang."),
+            DataRequired(_l("Vul je telefoonnummer in, dan kunnen we je terugbellen.")),
+            Length(max=30, message=_l("Dit telefoonnummer is te lang.")),
         ],
     )
     kind = RadioField(
-        "Waarvoor wil je een afspraak?",
+        _l("Waarvoor wil je een afspraak?"),
         choices=[
-            SelectChoice("adviesgesprek", "Gratis adviesgesprek van 20 minuten (telefonisch)"),
-            SelectChoice("pijncheck", "Gratis pijncheck in de praktijk"),
+            SelectChoice("adviesgesprek", _l("Gratis adviesgesprek van 20 minuten (telefonisch)")),
+            SelectChoice("pijncheck", _l("Gratis pijncheck in de praktijk")),
         ],
         default="adviesgesprek",
-        validators=[InputRequired("Kies een adviesgesprek of een pijncheck.")],
+        validators=[InputRequired(_l("Kies een adviesgesprek of een pijncheck."))],
     )
     preferred_moment = RadioField(
-        "Wanneer kunnen we je het best bellen?", choices=MOMENTS, default="", validate_choice=True
+        _l("Wanneer kunnen we je het best bellen?"),
+        choices=MOMENTS,
+        default="",
+        validate_choice=True,
     )
     complaint = TextAreaField(
-        "Waar heb je last van? (niet verplicht)",
+        _l("Waar heb je last van? (niet verplicht)"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
-        validators=[Optional(), Length(max=2000, message="Houd het kort: hoogstens 2000 tekens.")],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("Houd het kort: hoogstens 2000 tekens.")),
+        ],
     )
     health_consent = BooleanField(
-        "Ik geef toestemming om deze gezondheidsinformatie te gebruiken om mijn aanvraag"
-        " voor te bereiden."
+        _l(
+            "Ik geef toestemming om deze gezondheidsinformatie te gebruiken om mijn aanvraag"
+            " voor te bereiden."
+        )
     )
 
     def validate_phone(self, field: TelField) -> None:
@@ -161,17 +170,19 @@ class AdviesForm(PublicForm):
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
+            raise ValidationError(
+                _l("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
+            )
         field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def validate_complaint(self, field: TextAreaField) -> None:
         if field.data and any(
             unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data
         ):
-            raise ValidationError("Deze tekst bevat tekens die we niet kunnen opslaan.")
+            raise ValidationError(_l("Deze tekst bevat tekens die we niet kunnen opslaan."))
 
     def validate_health_consent(self, field: BooleanField) -> None:
         if self.complaint.data and not field.data:
             raise ValidationError(
-                "Geef toestemming voor het gebruik van je klacht, of laat het tekstvak leeg."
+                _l("Geef toestemming voor het gebruik van je klacht, of laat het tekstvak leeg.")
             )

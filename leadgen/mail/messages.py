@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 import phonenumbers
 from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from leadgen import i18n
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
+LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 
 # A first name we are willing to put in a To: display name (the form's name rule, minus spaces).
 SAFE_FIRST_NAME = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
 
-MOMENTS = {"ochtend": "’s ochtends", "middag": "’s middags", "avond": "’s avonds"}
-OFFERS = {"adviesgesprek": "gratis adviesgesprek", "pijncheck": "gratis pijncheck"}
+MOMENTS = {"ochtend": _l("’s ochtends"), "middag": _l("’s middags"), "avond": _l("’s avonds")}
+OFFERS = {"adviesgesprek": _l("gratis adviesgesprek"), "pijncheck": _l("gratis pijncheck")}
 
 
 def practice_address(config: dict) -> Address:
@@ -80,6 +86,7 @@ def _queue(
         headers[TO_NAME] = name
     if marketing:
         headers[MARKETING] = True
+    headers[LANGUAGE] = i18n.current()
     mail = OutboxMail(
         lead=lead,
         template=template,
@@ -101,43 +108,50 @@ def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> 
         lead,
         "ebook_link",
         lead.email,
-        "Je trainingsgids voor de gluteus medius",
+        _("Je trainingsgids voor de gluteus medius"),
         marketing=True,
         download_url=download_url,
         confirm_url=confirm_url,
         resend_url=f"{base}/ebook/opnieuw",
+        valid_until=utcnow() + timedelta(days=current_app.config["LEADGEN_DOWNLOAD_TTL_DAYS"]),
         advies_url=f"{base}/advies",
     )
 
 
 def queue_request_confirmation(lead: Lead) -> OutboxMail:
     """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
-    offer = OFFERS.get(lead.kind, "gratis adviesgesprek")
+    offer = str(OFFERS.get(lead.kind, OFFERS["adviesgesprek"]))
+    moment = MOMENTS.get(lead.preferred_moment or "")
     return _queue(
         lead,
         "request_confirmation",
         lead.email,
-        f"We hebben je aanvraag voor een {offer} ontvangen",
+        _("We hebben je aanvraag voor een %(offer)s ontvangen", offer=offer),
         offer=offer,
         phone=phone_for_display(lead.phone),
-        moment=MOMENTS.get(lead.preferred_moment or ""),
+        moment=str(moment) if moment else None,
     )
 
 
 def queue_staff_notification(lead: Lead) -> OutboxMail:
-    """Queue the practice's notice of a new request: a link to the lead, never the complaint."""
+    """Queue the practice's notice of a new request: a link to the lead, never the complaint.
+
+    Written in the practice's language, whatever language the visitor used.
+    """
     config = current_app.config
-    offer = "pijncheck" if lead.kind == "pijncheck" else "adviesgesprek"
-    return _queue(
-        lead,
-        "staff_notification",
-        config["LEADGEN_STAFF_EMAIL"],
-        f"Nieuwe aanvraag: {offer} (#{lead.id})",
-        offer=offer,
-        phone=phone_for_display(lead.phone),
-        moment=MOMENTS.get(lead.preferred_moment or ""),
-        lead_url=f"{config['LEADGEN_BASE_URL']}/admin/leads/{lead.id}",
-    )
+    with force_locale(i18n.DEFAULT):
+        offer = _("pijncheck") if lead.kind == "pijncheck" else _("adviesgesprek")
+        moment = MOMENTS.get(lead.preferred_moment or "")
+        return _queue(
+            lead,
+            "staff_notification",
+            config["LEADGEN_STAFF_EMAIL"],
+            _("Nieuwe aanvraag: %(offer)s (#%(id)s)", offer=offer, id=lead.id),
+            offer=offer,
+            phone=phone_for_display(lead.phone),
+            moment=str(moment) if moment else None,
+            lead_url=f"{config['LEADGEN_BASE_URL']}/admin/leads/{lead.id}",
+        )
 
 
 def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
@@ -161,5 +175,7 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
         message["List-Unsubscribe"] = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
     message.set_content(mail.body_text)
     message.add_alternative(mail.body_html, subtype="html")
-    message["Content-Language"] = "nl"  # after the bodies: set_content drops Content-* headers
+    # After the bodies: set_content drops Content-* headers.
+    language = mail.headers.get(LANGUAGE)
+    message["Content-Language"] = language if language in i18n.LANGUAGES else i18n.DEFAULT
     return message

@@ -1,5 +1,6 @@
 /* Runs inside /embed/*: tells the parent page how tall this page is, and opens links that leave
-   the embed in a new tab, so the blog post stays where the reader left it. */
+   the embed in a new tab, so the blog post stays where the reader left it. (Focus after a failed
+   submit is forms.js's job, as on every page.) */
 (function () {
   "use strict";
 
@@ -14,11 +15,6 @@
       link.rel = "noopener";
     }
   });
-
-  var alert = document.getElementById("form-alert");
-  if (alert) {
-    alert.focus({ preventScroll: true });
-  }
 
   // The server sets data-parent-origin only for a parent on the allow-list; without it we
   // stay silent. Never post to "*" (research/reliability_perf.md §2, finding 11).
