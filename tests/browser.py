@@ -137,21 +137,27 @@ def launch(playwright, profile: Path, cookie_controls_mode: int, **options):
     )
 
 
-@pytest.fixture(scope="session")
-def browser(playwright_instance, tmp_path_factory):
-    """One Chromium for the session, blocking third-party cookies."""
-    context = launch(
-        playwright_instance, tmp_path_factory.mktemp("chromium"), BLOCK_THIRD_PARTY_COOKIES
-    )
+def _context(playwright, folder: Path, **options):
+    context = launch(playwright, folder, BLOCK_THIRD_PARTY_COOKIES, **options)
     yield context
     context.close()
 
 
+def _tab(context):
+    tab = context.new_page()
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance, tmp_path_factory):
+    """One Chromium for the session, blocking third-party cookies."""
+    yield from _context(playwright_instance, tmp_path_factory.mktemp("chromium"))
+
+
 @pytest.fixture
 def page(browser):
-    page = browser.new_page()
-    yield page
-    page.close()
+    yield from _tab(browser)
 
 
 @pytest.fixture
@@ -188,21 +194,13 @@ def axe_source() -> Path:
 @pytest.fixture(scope="session")
 def axe_browser(playwright_instance, axe_source, tmp_path_factory):
     """A second Chromium profile that lets the test inject axe-core past our strict CSP."""
-    context = launch(
-        playwright_instance,
-        tmp_path_factory.mktemp("chromium-axe"),
-        BLOCK_THIRD_PARTY_COOKIES,
-        bypass_csp=True,
-    )
-    yield context
-    context.close()
+    folder = tmp_path_factory.mktemp("chromium-axe")
+    yield from _context(playwright_instance, folder, bypass_csp=True)
 
 
 @pytest.fixture
 def axe_page(axe_browser):
-    page = axe_browser.new_page()
-    yield page
-    page.close()
+    yield from _tab(axe_browser)
 
 
 SERIOUS = ("serious", "critical")

@@ -13,166 +13,60 @@ from tests.browser import axe_violations
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+EBOOK = {"#name": "Anna de Vries", "#email": "anna@example.nl", "#privacy": True}
+ADVIES = {
+    "#name": "Piet Jansen",
+    "#email": "piet@example.nl",
+    "#phone": "06 12345678",
+    "#privacy": True,
+}
+# Each public page: the path to open and, for a page behind a submit, what to fill in first.
+PAGES = {
+    "landing": ("/", None),
+    "ebook": ("/ebook", None),
+    "ebook-errors": ("/ebook", {"#email": "anna@"}),
+    "ebook-thanks": ("/ebook", EBOOK),
+    "advies": ("/advies?kind=pijncheck", None),
+    "advies-errors": ("/advies", {"#complaint": "Pijn onder in de rug"}),
+    "advies-thanks": ("/advies", ADVIES),
+    "resend": ("/ebook/opnieuw", None),
+    "resend-errors": ("/ebook/opnieuw", {"#email": "geen-adres"}),
+    "resend-sent": ("/ebook/opnieuw", {"#email": "anna@example.nl"}),
+    "link-problem": ("/download/onbekend", None),
+    "confirm-unknown": ("/bevestig/onbekend", None),
+    "privacy": ("/privacy", None),
+    "not-found": ("/bestaat-niet", None),
+    "embed-ebook": ("/embed/ebook", None),
+    "embed-ebook-errors": ("/embed/ebook", {}),
+    "embed-ebook-thanks": ("/embed/ebook", EBOOK),
+    "embed-advies": ("/embed/advies", None),
+    "embed-advies-errors": ("/embed/advies", {"#phone": "123"}),
+    "embed-advies-thanks": ("/embed/advies", ADVIES),
+    "en-landing": ("/?lang=en", None),
+    "en-ebook-errors": ("/ebook?lang=en", {}),
+    "en-advies-thanks": ("/advies?lang=en", ADVIES),
+}
 
 
-def _fill_ebook(page, name: str = "Anna de Vries", email: str = "anna@example.nl") -> None:
-    page.fill("#name", name)
-    page.fill("#email", email)
-    page.check("#privacy")
-
-
-def _fill_advies(page) -> None:
-    page.fill("#name", "Piet Jansen")
-    page.fill("#email", "piet@example.nl")
-    page.fill("#phone", "06 12345678")
-    page.check("#privacy")
-
-
-def _submit(page) -> None:
+def open_page(page, origin: str, path: str, fields: dict | None) -> None:
+    """Open `path`; with `fields`, fill them in (True ticks a box) and submit the form."""
+    page.goto(origin + path)
+    if fields is None:
+        return
+    for selector, value in fields.items():
+        if value is True:
+            page.check(selector)
+        else:
+            page.fill(selector, value)
     with page.expect_navigation():
         page.click("button[type=submit]")
-
-
-# Each public page: how to reach it from a fresh tab, given the live server's origin.
-def _landing(page, origin):
-    page.goto(f"{origin}/")
-
-
-def _ebook(page, origin):
-    page.goto(f"{origin}/ebook")
-
-
-def _ebook_errors(page, origin):
-    page.goto(f"{origin}/ebook")
-    page.fill("#email", "anna@")
-    _submit(page)
-
-
-def _ebook_thanks(page, origin):
-    page.goto(f"{origin}/ebook")
-    _fill_ebook(page)
-    _submit(page)
-
-
-def _advies(page, origin):
-    page.goto(f"{origin}/advies?kind=pijncheck")
-
-
-def _advies_errors(page, origin):
-    page.goto(f"{origin}/advies")
-    page.fill("#complaint", "Pijn onder in de rug")
-    _submit(page)
-
-
-def _advies_thanks(page, origin):
-    page.goto(f"{origin}/advies")
-    _fill_advies(page)
-    _submit(page)
-
-
-def _resend(page, origin):
-    page.goto(f"{origin}/ebook/opnieuw")
-
-
-def _resend_errors(page, origin):
-    page.goto(f"{origin}/ebook/opnieuw")
-    page.fill("#email", "geen-adres")
-    _submit(page)
-
-
-def _resend_sent(page, origin):
-    page.goto(f"{origin}/ebook/opnieuw")
-    page.fill("#email", "anna@example.nl")
-    _submit(page)
-
-
-def _link_problem(page, origin):
-    page.goto(f"{origin}/download/onbekend")
-
-
-def _confirm_unknown(page, origin):
-    page.goto(f"{origin}/bevestig/onbekend")
-
-
-def _privacy(page, origin):
-    page.goto(f"{origin}/privacy")
-
-
-def _not_found(page, origin):
-    page.goto(f"{origin}/bestaat-niet")
-
-
-def _embed_ebook(page, origin):
-    page.goto(f"{origin}/embed/ebook")
-
-
-def _embed_ebook_errors(page, origin):
-    page.goto(f"{origin}/embed/ebook")
-    _submit(page)
-
-
-def _embed_ebook_thanks(page, origin):
-    page.goto(f"{origin}/embed/ebook")
-    _fill_ebook(page)
-    _submit(page)
-
-
-def _embed_advies(page, origin):
-    page.goto(f"{origin}/embed/advies")
-
-
-def _embed_advies_errors(page, origin):
-    page.goto(f"{origin}/embed/advies")
-    page.fill("#phone", "123")
-    _submit(page)
-
-
-def _embed_advies_thanks(page, origin):
-    page.goto(f"{origin}/embed/advies")
-    _fill_advies(page)
-    _submit(page)
-
-
-def _english_landing(page, origin):
-    page.goto(f"{origin}/?lang=en")
-
-
-def _english_ebook_errors(page, origin):
-    page.goto(f"{origin}/ebook?lang=en")
-    _submit(page)
-
-
-PAGES = {
-    "landing": _landing,
-    "ebook": _ebook,
-    "ebook-errors": _ebook_errors,
-    "ebook-thanks": _ebook_thanks,
-    "advies": _advies,
-    "advies-errors": _advies_errors,
-    "advies-thanks": _advies_thanks,
-    "resend": _resend,
-    "resend-errors": _resend_errors,
-    "resend-sent": _resend_sent,
-    "link-problem": _link_problem,
-    "confirm-unknown": _confirm_unknown,
-    "privacy": _privacy,
-    "not-found": _not_found,
-    "embed-ebook": _embed_ebook,
-    "embed-ebook-errors": _embed_ebook_errors,
-    "embed-ebook-thanks": _embed_ebook_thanks,
-    "embed-advies": _embed_advies,
-    "embed-advies-errors": _embed_advies_errors,
-    "embed-advies-thanks": _embed_advies_thanks,
-    "en-landing": _english_landing,
-    "en-ebook-errors": _english_ebook_errors,
-}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_public_page_is_accessible_and_fits(axe_page, axe_source, live, screenshot, name, width):
     axe_page.set_viewport_size(WIDTHS[width])
-    PAGES[name](axe_page, live.origin)
+    open_page(axe_page, live.origin, *PAGES[name])
     axe_page.wait_for_load_state("load")
     screenshot(axe_page, f"{name}-{width}")
     assert axe_violations(axe_page, axe_source) == []
@@ -180,3 +74,84 @@ def test_public_page_is_accessible_and_fits(axe_page, axe_source, live, screensh
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
+
+
+def test_axe_does_find_a_broken_page(axe_page, axe_source, live):
+    """The control: the same check reports an unlabelled field and an image without text."""
+    axe_page.goto(live.origin + "/privacy")
+    axe_page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML(
+             "beforeend", '<input type="text"><img src="/ebook/omslag.svg">')"""
+    )
+    found = " ".join(axe_violations(axe_page, axe_source))
+    assert "label" in found and "image-alt" in found
+
+
+@pytest.mark.parametrize("name", ["ebook-errors", "advies-errors", "embed-advies-errors"])
+def test_focus_lands_on_the_first_field_with_an_error(page, live, name):
+    open_page(page, live.origin, *PAGES[name])
+    focused = page.evaluate("document.activeElement.id")
+    first = page.evaluate(
+        """document.querySelector('.field--error input:not([type=hidden]),'
+             + ' .field--error textarea').id"""
+    )
+    assert focused == first
+    described = page.get_attribute(f"#{first}", "aria-describedby") or ""
+    if page.get_attribute(f"#{first}", "type") != "radio":
+        assert f"{first}-error" in described.split()
+    assert page.get_attribute("#form-alert", "role") == "alert"
+
+
+def test_the_error_summary_links_to_its_fields(page, live):
+    open_page(page, live.origin, "/ebook", {"#email": "anna@"})
+    links = page.locator(".form-alert-list a")
+    assert links.evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "#name",
+        "#email",
+        "#privacy",
+    ]
+    links.nth(1).click()
+    assert page.evaluate("document.activeElement.id") == "email"
+
+
+def test_the_ebook_can_be_requested_with_the_keyboard_alone(page, live):
+    page.set_viewport_size(WIDTHS["phone"])
+    page.goto(live.origin + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    # Tab to the hero's first button and follow it.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Download het gratis e-book":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # brand
+    page.keyboard.press("Tab")  # language switch
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "name"
+    page.keyboard.type("Anna de Vries")
+    page.keyboard.press("Tab")
+    page.keyboard.type("anna@example.nl")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # privacy
+    assert page.is_checked("#privacy")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").text_content() == "Bedankt! Je e-book staat klaar"
+
+
+def test_the_language_switch_works_in_the_browser(page, live):
+    page.goto(live.origin + "/ebook?utm_source=blog")
+    with page.expect_navigation():
+        page.get_by_role("link", name="English").click()
+    assert page.locator("h1").text_content() == "Free e-book: train your gluteus medius"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.fill("#name", "Anna")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "Enter your e-mail address." in page.locator(".form-alert").text_content()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nederlands").click()
+    assert page.locator("h1").text_content() == "Gratis e-book: train je gluteus medius"

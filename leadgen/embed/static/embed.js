@@ -3,6 +3,9 @@
  *   <script src="https://<host>/embed.js" data-form="ebook" async></script>
  *   <div data-leadgen-form="advies"><a href="https://<host>/advies">…</a></div>
  *
+ * The forms speak Dutch; `data-lang="en"` on the script tag shows them (and these few words of
+ * the script's own) in English.
+ *
  * Each script tag with data-form, and each placeholder div, becomes an iframe of /embed/<form>
  * that carries this page's URL and UTM parameters and is kept exactly as tall as its content.
  * Only messages from our own origin, and from our own iframes, are ever read.
@@ -15,17 +18,31 @@
   var FORMS = {
     ebook: {
       path: "ebook",
-      base: 410,
-      perWidth: 122000,
-      title: "Formulier: gratis e-book aanvragen",
-      link: "Vraag het gratis e-book aan"
+      base: 488,
+      perWidth: 131000
     },
     advies: {
       path: "advies",
-      base: 864,
-      perWidth: 163000,
-      title: "Formulier: gratis adviesgesprek of pijncheck",
-      link: "Vraag een gratis adviesgesprek of pijncheck aan"
+      base: 899,
+      perWidth: 195000
+    }
+  };
+  var TEXTS = {
+    nl: {
+      ebook: ["Formulier: gratis e-book aanvragen", "Vraag het gratis e-book aan"],
+      advies: [
+        "Formulier: gratis adviesgesprek of pijncheck",
+        "Vraag een gratis adviesgesprek of pijncheck aan"
+      ],
+      newWindow: " (opent in een nieuw venster)"
+    },
+    en: {
+      ebook: ["Form: request the free e-book", "Request the free e-book"],
+      advies: [
+        "Form: free advice call or pain check",
+        "Ask for a free advice call or pain check"
+      ],
+      newWindow: " (opens in a new window)"
     }
   };
   var UTM = ["utm_source", "utm_medium", "utm_campaign", "utm_content"];
@@ -46,6 +63,9 @@
     return;
   }
   var origin = new URL(script.src, location.href).origin;
+  var asked = script.getAttribute("data-lang");
+  var lang = TEXTS.hasOwnProperty(asked) ? asked : "";
+  var texts = TEXTS[lang || "nl"];
   var frames = [];
 
   function sourceUrl() {
@@ -58,6 +78,9 @@
     var url = new URL(path, origin);
     var here = new URL(location.href);
     url.searchParams.set("source", sourceUrl());
+    if (lang) {
+      url.searchParams.set("lang", lang);
+    }
     UTM.forEach(function (key) {
       var value = here.searchParams.get(key);
       if (value) {
@@ -78,7 +101,7 @@
     link.href = formUrl("/" + FORMS[form].path).href;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = FORMS[form].link + " (opent in een nieuw venster)";
+    link.textContent = texts[form][1] + texts.newWindow;
     return link;
   }
 
@@ -88,7 +111,7 @@
     box.style.cssText = "width:100%;max-width:720px;margin:1.5em 0;";
     var iframe = document.createElement("iframe");
     iframe.src = frameUrl(form);
-    iframe.title = FORMS[form].title;
+    iframe.title = texts[form][0];
     iframe.setAttribute("scrolling", "no");
     iframe.style.cssText =
       "display:block;width:100%;border:0;overflow:hidden;background:transparent;";
