@@ -38,7 +38,7 @@ messages: $(STAMP)
 	  --ignore-dirs ".* node_modules __pycache__" \
 	  --project leadgen -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
-	  --ignore-obsolete
+	  --ignore-obsolete --no-fuzzy-matching
 
 # Debian's chromium for the browser tests (Playwright drives it through executable_path), and the
 # DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …).

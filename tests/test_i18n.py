@@ -11,11 +11,13 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from leadgen import i18n
+from leadgen.admin import auth
 from leadgen.extensions import db
 from leadgen.mail.messages import build_message
 from leadgen.models import Consent
 from leadgen.site.error_texts import TEXTS as ERROR_TEXTS
 from leadgen.site.views import ERRORS
+from tests.admin.conftest import PASSWORD, login, post_form
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, form_token
 from tests.mail.conftest import outbox_rows
 
@@ -270,3 +272,38 @@ def test_the_thank_you_page_and_mail_give_the_last_day_in_dutch_format(app, clie
 def test_outside_a_request_the_practice_language_is_used(app):
     with app.app_context():
         assert i18n.select_locale() == "nl"
+
+
+# Staff pages: the same switch, remembered in a cookie on /admin only.
+
+
+@pytest.fixture
+def staff_client(app, client):
+    with app.app_context():
+        auth.create_staff("lisa@praktijk.nl", PASSWORD)
+    assert login(client, "lisa@praktijk.nl").status_code == 303
+    return client
+
+
+def test_staff_pages_are_dutch_by_default(staff_client):
+    page = staff_client.get("/admin/leads").get_data(as_text=True)
+    assert "<h1>Aanvragen</h1>" in page and "Exporteren voor Excel" in page
+
+
+def test_a_staff_member_can_switch_to_english_and_it_is_remembered(staff_client):
+    response = staff_client.get("/admin/leads?lang=en")
+    assert "<h1>Leads</h1>" in response.get_data(as_text=True)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=en;") and "Path=/admin" in cookie and "HttpOnly" in cookie
+    later = staff_client.get("/admin/").get_data(as_text=True)
+    assert "Sign-ups per day" in later
+    assert "Minder lage rugpijn" in staff_client.get("/").get_data(as_text=True)  # public: no
+
+
+def test_english_flash_messages_and_form_errors_for_staff(staff_client):
+    staff_client.get("/admin/leads?lang=en")
+    page = staff_client.get("/admin/leads?date_from=gisteren").get_data(as_text=True)
+    assert "Enter a date as dd-mm-yyyy." in page
+    response = post_form(staff_client, "/admin/leads", "/admin/logout")
+    assert response.status_code == 303
+    assert "You are logged out." in staff_client.get("/admin/login").get_data(as_text=True)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from leadgen.admin import auth
+from leadgen.extensions import db
+from leadgen.models import Lead
 from tests.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -155,3 +158,33 @@ def test_the_language_switch_works_in_the_browser(page, live):
     with page.expect_navigation():
         page.get_by_role("link", name="Nederlands").click()
     assert page.locator("h1").text_content() == "Gratis e-book: train je gluteus medius"
+
+
+LEADS = [("ebook", "Anna de Vries", None), ("pijncheck", "Piet Jansen", "+31612345678")]
+
+
+@pytest.fixture
+def staff_page(axe_page, live):
+    """`axe_page`, logged in to the admin of the live app, which holds a few leads."""
+    with live.app.app_context():
+        auth.create_staff("lisa@praktijk.nl", "lang-genoeg-wachtwoord")
+        for kind, name, phone in LEADS:
+            email = f"{name.split()[0].lower()}@example.nl"
+            db.session.add(Lead(kind=kind, name=name, email=email, phone=phone, utm_source="blog"))
+        db.session.commit()
+    axe_page.goto(live.origin + "/admin/login")
+    axe_page.fill("#email", "lisa@praktijk.nl")
+    axe_page.fill("#password", "lang-genoeg-wachtwoord")
+    with axe_page.expect_navigation():
+        axe_page.click("button[type=submit]")
+    return axe_page
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_admin_lead_list_is_accessible(staff_page, axe_source, live, screenshot, width, lang):
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/leads?lang={lang}")
+    assert staff_page.locator("h1").text_content() == {"nl": "Aanvragen", "en": "Leads"}[lang]
+    screenshot(staff_page, f"admin-leads-{lang}-{width}")
+    assert axe_violations(staff_page, axe_source) == []

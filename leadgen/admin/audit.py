@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from leadgen.extensions import db
 from leadgen.models import AuditEntry
 
 # What staff read in the log, per action.
 ACTIONS = {
-    "login": "Ingelogd",
-    "login_failed": "Inloggen mislukt",
-    "logout": "Uitgelogd",
-    "status": "Status gewijzigd",
-    "no_answer": "Gebeld, geen gehoor",
-    "note": "Notitie toegevoegd",
-    "export": "Export",
-    "export_health": "Export mét gezondheidsgegevens",
-    "erase": "Gewist",
-    "purge": "Bewaartermijn opgeschoond",
-    "staff_created": "Account aangemaakt",
-    "staff_deactivated": "Account gedeactiveerd",
+    "login": _l("Ingelogd"),
+    "login_failed": _l("Inloggen mislukt"),
+    "logout": _l("Uitgelogd"),
+    "status": _l("Status gewijzigd"),
+    "no_answer": _l("Gebeld, geen gehoor"),
+    "note": _l("Notitie toegevoegd"),
+    "export": _l("Export"),
+    "export_health": _l("Export mét gezondheidsgegevens"),
+    "erase": _l("Gewist"),
+    "purge": _l("Bewaartermijn opgeschoond"),
+    "staff_created": _l("Account aangemaakt"),
+    "staff_deactivated": _l("Account gedeactiveerd"),
 }
 
 
@@ -34,37 +37,40 @@ def record(action: str, staff_id: int | None, **detail: Any) -> AuditEntry:
 
 
 FILTER_LABELS = {
-    "kind": "aanbod",
-    "status": "status",
-    "date_from": "vanaf",
-    "date_to": "tot en met",
-    "source": "bron",
+    "kind": _l("aanbod"),
+    "status": _l("status"),
+    "date_from": _l("vanaf"),
+    "date_to": _l("tot en met"),
+    "source": _l("bron"),
 }
 
 
 def describe(entry: AuditEntry) -> str:
-    """The entry's detail as one Dutch line for the log page."""
+    """The entry's detail as one line for the log page, in the reader's language."""
     detail = entry.detail or {}
     parts = []
     if "lead_id" in detail:
-        parts.append(f"aanvraag {detail['lead_id']}")
+        parts.append(_("aanvraag %(id)s", id=detail["lead_id"]))
     if "old" in detail and "new" in detail:
         parts.append(f"{detail['old']} → {detail['new']}")
     if "count" in detail:
-        parts.append(f"{detail['count']}× geen gehoor")
+        parts.append(_("%(count)s× geen gehoor", count=detail["count"]))
     if "filter" in detail:
         chosen = detail["filter"] or {}
         shown = [f"{label}: {chosen[key]}" for key, label in FILTER_LABELS.items() if key in chosen]
         if chosen.get("search"):
-            shown.append("met zoekterm")
-        parts.append("filter: " + (", ".join(shown) if shown else "alle aanvragen"))
+            shown.append(_("met zoekterm"))
+        parts.append(_("filter: %(what)s", what=", ".join(shown) if shown else _("alle aanvragen")))
     if "via" in detail:
-        parts.append("via " + ("de opdrachtregel" if detail["via"] == "cli" else "de website"))
+        parts.append(_("via de opdrachtregel") if detail["via"] == "cli" else _("via de website"))
     if "leads" in detail:
         parts.append(
-            f"{detail['leads']} aanvragen, {detail.get('newsletter_consents', 0)}"
-            " onbevestigde nieuwsbrieftoestemmingen"
+            _(
+                "%(leads)s aanvragen, %(consents)s onbevestigde nieuwsbrieftoestemmingen",
+                leads=detail["leads"],
+                consents=detail.get("newsletter_consents", 0),
+            )
         )
     if "account_id" in detail:
-        parts.append(f"account {detail['account_id']}")
+        parts.append(_("account %(id)s", id=detail["account_id"]))
     return "; ".join(parts)

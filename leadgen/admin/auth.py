@@ -10,6 +10,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, session
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, login_user, logout_user
 
 from leadgen.admin import audit
@@ -47,7 +48,7 @@ class StaffUser(UserMixin):
 
 def init_login(app: Flask) -> None:
     login_manager.login_view = "admin.login"
-    login_manager.login_message = "Log in om verder te gaan."
+    login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)

@@ -36,8 +36,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _label(labels: dict[str, str]) -> Callable[[Any], str]:
-    return lambda value: labels.get(value, _text(value))
+def _label(labels: dict) -> Callable[[Any], str]:
+    return lambda value: str(labels.get(value, _text(value)))
 
 
 def _phone(value: str | None) -> str:

@@ -1,7 +1,8 @@
-"""The admin forms, all messages Dutch: GET filter forms, and POST forms with CSRF."""
+"""The admin forms, every text Dutch and translated lazily: GET filter forms, POST with CSRF."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,10 +22,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from leadgen.admin.queries import KIND_LABELS, SORT_LABELS, STATUS_LABELS, LeadFilter
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]  # the date picker's value, or typed as dd-mm-jjjj
-DATE_MESSAGE = "Vul een datum in als dd-mm-jjjj."
+DATE_MESSAGE = _l("Vul een datum in als dd-mm-jjjj.")
 
 
-def _choices(labels: dict[str, str], empty: str | None = None) -> list[SelectChoice]:
+def _choices(labels: dict, empty=None) -> list[SelectChoice]:
     first = [SelectChoice("", empty)] if empty is not None else []
     return first + [SelectChoice(value, label) for value, label in labels.items()]
 
@@ -50,17 +51,17 @@ class NlDateField(DateField):
 class EmptyForm(FlaskForm):
     """A POST-only button: nothing but the CSRF token."""
 
-    submit = SubmitField("Doorgaan")
+    submit = SubmitField(_l("Doorgaan"))
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "E-mailadres",
+        _l("E-mailadres"),
         filters=[_strip],
-        validators=[DataRequired("Vul je e-mailadres in."), Length(max=254)],
+        validators=[DataRequired(_l("Vul je e-mailadres in.")), Length(max=254)],
     )
     password = PasswordField(
-        "Wachtwoord", validators=[DataRequired("Vul je wachtwoord in."), Length(max=1024)]
+        _l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in.")), Length(max=1024)]
     )
     next = HiddenField()
 
@@ -69,21 +70,21 @@ class FilterFields(FlaskForm):
     """The lead filter, shared by the list (GET) and the export (POST)."""
 
     kind = SelectField(
-        "Aanbod", choices=_choices(KIND_LABELS, "Alle"), default="", validate_choice=True
+        _l("Aanbod"), choices=_choices(KIND_LABELS, _l("Alle")), default="", validate_choice=True
     )
     status = SelectField(
-        "Status", choices=_choices(STATUS_LABELS, "Alle"), default="", validate_choice=True
+        _l("Status"), choices=_choices(STATUS_LABELS, _l("Alle")), default="", validate_choice=True
     )
-    date_from = NlDateField("Aangevraagd vanaf", validators=[Optional()])
-    date_to = NlDateField("tot en met", validators=[Optional()])
-    source = StringField("Bron bevat", filters=[_strip], validators=[Length(max=200)])
+    date_from = NlDateField(_l("Aangevraagd vanaf"), validators=[Optional()])
+    date_to = NlDateField(_l("tot en met"), validators=[Optional()])
+    source = StringField(_l("Bron bevat"), filters=[_strip], validators=[Length(max=200)])
     q = StringField(
-        "Zoek op naam, e-mail of telefoon", filters=[_strip], validators=[Length(max=100)]
+        _l("Zoek op naam, e-mail of telefoon"), filters=[_strip], validators=[Length(max=100)]
     )
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            field.errors.append("De einddatum ligt vóór de begindatum.")
+            field.errors.append(_l("De einddatum ligt vóór de begindatum."))
 
     def to_filter(self) -> LeadFilter:
         """The filter these fields describe; a field with an error is left out."""
@@ -115,38 +116,41 @@ class LeadFilterForm(FilterFields):
         csrf = False  # a GET search form changes nothing
 
     sort = SelectField(
-        "Sorteren", choices=_choices(SORT_LABELS), default="nieuwste", validate_choice=True
+        _l("Sorteren"), choices=_choices(SORT_LABELS), default="nieuwste", validate_choice=True
     )
 
 
 class ExportForm(FilterFields):
     include_health = BooleanField(
-        "Neem de klachtomschrijving mee (gezondheidsgegevens; dit wordt apart vastgelegd)"
+        _l("Neem de klachtomschrijving mee (gezondheidsgegevens; dit wordt apart vastgelegd)")
     )
 
 
 class LeadUpdateForm(FlaskForm):
     status = RadioField(
-        "Status",
+        _l("Status"),
         choices=_choices(STATUS_LABELS),
-        validators=[InputRequired("Kies een status.")],
+        validators=[InputRequired(_l("Kies een status."))],
     )
-    follow_up_on = NlDateField("Terugbellen op", validators=[Optional()])
+    follow_up_on = NlDateField(_l("Terugbellen op"), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "Nieuwe notitie",
+        _l("Nieuwe notitie"),
         filters=[_strip],
         validators=[
-            DataRequired("Schrijf eerst iets in de notitie."),
-            Length(max=4000, message="Een notitie heeft hoogstens 4000 tekens."),
+            DataRequired(_l("Schrijf eerst iets in de notitie.")),
+            Length(max=4000, message=_l("Een notitie heeft hoogstens 4000 tekens.")),
         ],
     )
 
 
 class EraseForm(FlaskForm):
     confirm = BooleanField(
-        "Ja, wis deze persoon met alle aanvragen, toestemmingen, downloads, notities en e-mails.",
-        validators=[DataRequired("Vink aan dat je alles van deze persoon wilt wissen.")],
+        _l(
+            "Ja, wis deze persoon met alle aanvragen, toestemmingen, downloads, notities"
+            " en e-mails."
+        ),
+        validators=[DataRequired(_l("Vink aan dat je alles van deze persoon wilt wissen."))],
     )

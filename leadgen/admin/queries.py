@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, func, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -22,13 +23,17 @@ from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
 PER_PAGE = 50
 OPEN_STATUSES = ("nieuw", "gebeld", "afspraak")
 CALL_KINDS = ("adviesgesprek", "pijncheck")
-KIND_LABELS = {"ebook": "E-book", "adviesgesprek": "Adviesgesprek", "pijncheck": "Pijncheck"}
+KIND_LABELS = {
+    "ebook": _l("E-book"),
+    "adviesgesprek": _l("Adviesgesprek"),
+    "pijncheck": _l("Pijncheck"),
+}
 STATUS_LABELS = {
-    "nieuw": "Nieuw",
-    "gebeld": "Gebeld",
-    "afspraak": "Afspraak",
-    "patiënt": "Patiënt",
-    "geen interesse": "Geen interesse",
+    "nieuw": _l("Nieuw"),
+    "gebeld": _l("Gebeld"),
+    "afspraak": _l("Afspraak"),
+    "patiënt": _l("Patiënt"),
+    "geen interesse": _l("Geen interesse"),
 }
 # Sort name -> (column, descending); the id breaks ties so the keyset is unique.
 SORTS = {
@@ -36,7 +41,11 @@ SORTS = {
     "oudste": (Lead.created_at, False),
     "naam": (Lead.name, False),
 }
-SORT_LABELS = {"nieuwste": "Nieuwste eerst", "oudste": "Oudste eerst", "naam": "Naam (A-Z)"}
+SORT_LABELS = {
+    "nieuwste": _l("Nieuwste eerst"),
+    "oudste": _l("Oudste eerst"),
+    "naam": _l("Naam (A-Z)"),
+}
 
 
 @dataclass(frozen=True)
@@ -302,7 +311,13 @@ def _funnel(since: datetime) -> list[tuple[str, int]]:
             count_when(Lead.status == "patiënt"),
         ).where(Lead.created_at >= since)
     ).one()
-    labels = ("Aangevraagd", "E-book gedownload", "Gebeld", "Afspraak gemaakt", "Patiënt")
+    labels = (
+        _l("Aangevraagd"),
+        _l("E-book gedownload"),
+        _l("Gebeld"),
+        _l("Afspraak gemaakt"),
+        _l("Patiënt"),
+    )
     return list(zip(labels, (int(n) for n in row), strict=True))
 
 

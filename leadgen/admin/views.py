@@ -16,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from limits import parse_many
 
@@ -90,7 +91,7 @@ def require_login():
         return login_manager.unauthorized()
     if auth.session_expired():
         auth.end_session()
-        flash("Je sessie is verlopen. Log opnieuw in.", "info")
+        flash(_("Je sessie is verlopen. Log opnieuw in."), "info")
         return redirect(url_for("admin.login"))
     auth.touch_session()
     return None
@@ -133,7 +134,9 @@ def login():
         if staff is not None:
             auth.start_session(staff)
             return redirect(_safe_next(form.next.data), code=303)
-        error = "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is uitgezet."
+        error = _(
+            "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is uitgezet."
+        )
     form.password.data = ""
     return render_template("admin/login.html", form=form, error=error)
 
@@ -142,7 +145,7 @@ def login():
 def logout():
     if EmptyForm().validate_on_submit():
         auth.end_session(current_user.id)
-        flash("Je bent uitgelogd.", "info")
+        flash(_("Je bent uitgelogd."), "info")
     return redirect(url_for("admin.login"), code=303)
 
 
@@ -187,7 +190,7 @@ def today():
 def export_csv():
     form = ExportForm()
     if not form.validate():
-        flash("De export kon niet worden gemaakt: controleer het filter.", "error")
+        flash(_("De export kon niet worden gemaakt: controleer het filter."), "error")
         return redirect(url_for("admin.leads", **form.params()), code=303)
     chunks = export.start_export(
         form.to_filter(), form.include_health.data, current_user.id, via="web"
@@ -232,7 +235,7 @@ def update_lead(lead_id: int):
     if not form.validate():
         return _render_lead(lead_id, 422, update_form=form)
     service.update_lead(lead_id, current_user.id, form.status.data, form.follow_up_on.data)
-    flash("Opgeslagen.", "success")
+    flash(_("Opgeslagen."), "success")
     return redirect(url_for("admin.lead", lead_id=lead_id), code=303)
 
 
@@ -242,8 +245,11 @@ def no_answer(lead_id: int):
     if EmptyForm().validate_on_submit():
         lead = service.record_no_answer(lead_id, current_user.id, formats.today())
         flash(
-            f"Genoteerd: {lead.no_answer_count}× geen gehoor. "
-            f"Opnieuw bellen op {formats.nl_date(lead.follow_up_on)}.",
+            _(
+                "Genoteerd: %(count)s× geen gehoor. Opnieuw bellen op %(date)s.",
+                count=lead.no_answer_count,
+                date=formats.nl_date(lead.follow_up_on),
+            ),
             "success",
         )
     return redirect(url_for("admin.lead", lead_id=lead_id), code=303)
@@ -256,7 +262,7 @@ def add_note(lead_id: int):
     if not form.validate():
         return _render_lead(lead_id, 422, note_form=form)
     service.add_note(lead_id, current_user.id, form.body.data)
-    flash("Notitie toegevoegd.", "success")
+    flash(_("Notitie toegevoegd."), "success")
     return redirect(url_for("admin.lead", lead_id=lead_id) + "#notities", code=303)
 
 
@@ -267,7 +273,10 @@ def erase(lead_id: int):
     if form.validate_on_submit():
         erased = service.erase_lead(lead_id, current_user.id)
         numbers = ", ".join(map(str, erased))
-        flash(f"Gewist: aanvraag {numbers}, met alles wat erbij hoorde.", "success")
+        flash(
+            _("Gewist: aanvraag %(numbers)s, met alles wat erbij hoorde.", numbers=numbers),
+            "success",
+        )
         return redirect(url_for("admin.leads"), code=303)
     status = 422 if request.method == "POST" else 200
     requests = queries.leads_by_email(lead.email)
