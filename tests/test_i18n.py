@@ -198,6 +198,7 @@ def test_an_english_reader_gets_the_thank_you_page_and_mail_in_english(app, clie
     assert "The guide is written in Dutch." in text
     assert '<html lang="en">' in html and "Yes, send me the newsletter" in html
     assert "Hoi" not in text + html
+    assert "/ebook/opnieuw?lang=en" in text and "/advies?lang=en" in text
 
 
 def test_consent_is_recorded_in_the_words_the_reader_saw(app, client, submit):

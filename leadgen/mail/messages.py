@@ -104,6 +104,8 @@ def _queue(
 def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> OutboxMail:
     """Queue the download link (and the newsletter confirmation link when one is given)."""
     base = current_app.config["LEADGEN_BASE_URL"]
+    # The links lead back to pages in the language the mail is written in.
+    lang = "" if i18n.current() == i18n.DEFAULT else f"?lang={i18n.current()}"
     return _queue(
         lead,
         "ebook_link",
@@ -112,9 +114,9 @@ def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> 
         marketing=True,
         download_url=download_url,
         confirm_url=confirm_url,
-        resend_url=f"{base}/ebook/opnieuw",
+        resend_url=f"{base}/ebook/opnieuw{lang}",
         valid_until=utcnow() + timedelta(days=current_app.config["LEADGEN_DOWNLOAD_TTL_DAYS"]),
-        advies_url=f"{base}/advies",
+        advies_url=f"{base}/advies{lang}",
     )
 
 

@@ -206,3 +206,25 @@ def test_a_blog_that_is_not_allowed_cannot_frame_the_form(page, servers, live, s
     assert fallback.get_attribute("target") == "_blank"
     assert not iframe.is_visible()
     screenshot(page, "stranger")
+
+
+def test_data_lang_shows_the_embedded_form_in_english(page, servers, live):
+    page.goto(servers["blog"].origin)
+    embedded(page, "ebook")  # the page's own Dutch embed has run
+    page.evaluate(
+        """origin => {
+             const script = document.createElement("script");
+             script.src = origin + "/embed.js";
+             script.dataset.form = "ebook";
+             script.dataset.lang = "en";
+             document.querySelector("article").append(script);
+           }""",
+        live.origin,
+    )
+    english = page.locator(".leadgen-embed iframe[src*='lang=en']")
+    english.wait_for()
+    assert english.get_attribute("title") == "Form: request the free e-book"
+    frame = english.element_handle().content_frame()
+    frame.get_by_role("heading", name="Free e-book: train your gluteus medius").wait_for()
+    dutch = page.locator(".leadgen-embed iframe[src*='/embed/ebook?']").first
+    assert dutch.get_attribute("title") == "Formulier: gratis e-book aanvragen"
