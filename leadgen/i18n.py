@@ -33,7 +33,12 @@ def select_locale() -> str:
         return chosen
     if _is_staff_page() and request.cookies.get(COOKIE) in LANGUAGES:
         return request.cookies[COOKIE]
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT
+    # The browser's languages, best first; a regional one (en-US, nl-BE) counts for its language.
+    for value, _quality in request.accept_languages:
+        language = value.split("-")[0].lower()
+        if language in LANGUAGES:
+            return language
+    return DEFAULT
 
 
 def current() -> str:
