@@ -187,3 +187,17 @@ def test_an_unsafe_row_fails_without_being_sent(app, smtp_server):
     assert row.status == "failed"
     assert row.last_error.startswith("Onveilige kopregel")
     assert smtp_server.received == []
+
+
+def test_message_ids_stay_unique_when_random_is_seeded(app, submit):
+    import random
+
+    from leadgen.models import OutboxMail
+
+    for email in ("een@example.nl", "twee@example.nl"):
+        random.seed(7)  # whatever seeds `random` must not make two mails share an id
+        submit(email=email)
+    with app.app_context():
+        ids = [m.message_id for m in db.session.execute(db.select(OutboxMail)).scalars()]
+    assert len(ids) == 2
+    assert len(set(ids)) == 2
