@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import HTTPException
 
 # Stable constraint names, so Alembic revisions can refer to them on every database.
 NAMING_CONVENTION = {
@@ -30,6 +32,21 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)  # SQLite alters tables by copying them
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def form_value(name: str) -> str:
+    """A field of the current POST for a rate-limit key; "" when the body cannot be read.
+
+    Never raises: Flask-Limiter takes any error in a key function for a dead storage and switches
+    to per-process memory, so an oversize body (413 on reading the form) would switch off the
+    shared limits. The view meets that error itself and answers it.
+    """
+    try:
+        return request.form.get(name, "")
+    except HTTPException:
+        return ""
+
+
 login_manager = LoginManager()
 babel = Babel()
 

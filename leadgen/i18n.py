@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel.support import Translations
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import format_date, get_locale
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
@@ -44,6 +47,22 @@ def select_locale() -> str:
 def current() -> str:
     """The language of this request as a plain code ("nl" or "en")."""
     return str(get_locale() or DEFAULT)
+
+
+@functools.cache
+def wtforms_translations(lang: str) -> Translations:
+    """WTForms' own messages ("Ongeldige keuze.") in `lang`, loaded once per process.
+
+    Flask-WTF loads this catalog from disk again for every request; a form's Meta can use this.
+    """
+    return Translations.load(messages_path(), [lang], domain="wtforms")
+
+
+class FormMeta:
+    """A form Meta mixin: WTForms' messages in the reader's language, from the cached catalog."""
+
+    def get_translations(self, form):
+        return wtforms_translations(current())
 
 
 def format_day(value: date | datetime | None) -> str:

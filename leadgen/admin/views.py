@@ -31,7 +31,7 @@ from leadgen.admin.forms import (
     NoteForm,
 )
 from leadgen.config import ConfigError
-from leadgen.extensions import limiter, login_manager
+from leadgen.extensions import form_value, limiter, login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,7 +64,7 @@ def _account_limit() -> str:
 
 
 def _submitted_account() -> str:
-    email = request.form.get("email", "")
+    email = form_value("email")
     return "login:" + auth.normalise_email(email) if email.strip() else ""
 
 
@@ -109,7 +109,8 @@ def admin_context() -> dict:
     return {
         "kind_labels": queries.KIND_LABELS,
         "status_labels": queries.STATUS_LABELS,
-        "logout_form": EmptyForm(),
+        # Never bound to the request: rendering it (also on a 413 page) must not read the body.
+        "logout_form": EmptyForm(formdata=None),
     }
 
 

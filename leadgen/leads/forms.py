@@ -23,6 +23,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from leadgen import i18n
+
 # Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
 TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
@@ -58,7 +60,7 @@ def _clean_source(value: str | None) -> str | None:
 class CookielessForm(FlaskForm):
     """A form that works inside a third-party iframe: a signed token instead of session CSRF."""
 
-    class Meta:
+    class Meta(i18n.FormMeta):
         csrf = False  # see leads/tokens.py
 
     email = EmailField(

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
+from leadgen.extensions import form_value
+
 
 def own_origin() -> str:
     return f"{request.scheme}://{request.host}".lower()
@@ -34,4 +36,4 @@ def origin_allowed() -> bool:
 
 def submitted_email() -> str:
     """The e-mail address of the current POST, for the per-address rate limit."""
-    return request.form.get("email", "").strip().lower()[:254]
+    return form_value("email").strip().lower()[:254]

@@ -181,3 +181,11 @@ def test_successful_logins_do_not_use_up_the_account_limit(make_app):
 def test_a_wrong_login_limit_fails_at_start_in_one_line(make_app):
     with pytest.raises(ConfigError, match="LEADGEN_RATE_LIMIT_LOGIN is not a rate limit"):
         make_app(LEADGEN_RATE_LIMIT_LOGIN="vaak")
+
+
+def test_an_oversize_login_leaves_the_rate_limit_storage_in_use(client):
+    from leadgen.extensions import limiter
+
+    response = client.post("/admin/login", data={"email": "a@example.nl", "x": "A" * 70_000})
+    assert response.status_code == 413
+    assert limiter._storage_dead is False

@@ -302,3 +302,14 @@ def test_hosted_and_embedded_forms_share_one_allowance(make_app):
         for i, path in enumerate(["/ebook", "/embed/ebook", "/ebook"])
     ]
     assert statuses == [303, 303, 429]
+
+
+def test_an_oversize_body_leaves_the_rate_limit_storage_in_use(client):
+    from leadgen.extensions import limiter
+
+    token = form_token(client, "/ebook")
+    response = client.post(
+        "/ebook", data=EBOOK_FIELDS | {"form_token": token, "name": "A" * 70_000}
+    )
+    assert response.status_code == 413
+    assert limiter._storage_dead is False  # no silent switch to per-process memory
