@@ -125,9 +125,23 @@ def _environment(root: Path = EBOOK_DIR) -> jinja2.Environment:
 
 def content_version(practice: Practice) -> str:
     """Return a short hash of every file under ``ebook/`` plus the practice settings."""
-    files = sorted(p for p in EBOOK_DIR.rglob("*") if p.is_file())
-    stats = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    return _content_version(practice, stats)
+    return _content_version(practice, _source_stats())
+
+
+# Every download asks for the version; walking ~40 files each time cost half a millisecond, so
+# the walk is reused for a moment. An edit to the sources shows within that moment.
+_STATS_TTL = 2.0
+_stats_seen: tuple[float, tuple] = (float("-inf"), ())
+
+
+def _source_stats() -> tuple:
+    global _stats_seen
+    taken, stats = _stats_seen
+    if time.monotonic() - taken > _STATS_TTL:
+        files = sorted(p for p in EBOOK_DIR.rglob("*") if p.is_file())
+        stats = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        _stats_seen = (time.monotonic(), stats)
+    return stats
 
 
 @lru_cache(maxsize=16)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from leadgen.extensions import begin_read, db
@@ -178,7 +178,7 @@ def record_download(lead_id: int) -> None:
         .where(Lead.id == lead_id)
         .values(download_count=Lead.download_count + 1, last_downloaded_at=now)
     )
-    db.session.add(DownloadEvent(lead_id=lead_id, at=now))
+    db.session.execute(insert(DownloadEvent).values(lead_id=lead_id, at=now))
     db.session.commit()
 
 
