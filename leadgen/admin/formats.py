@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
+from leadgen.leads import phone
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -53,17 +53,4 @@ def nl_datetime(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
-def nl_phone(value: str | None) -> str:
-    """A +31 number as Dutch staff dial it (06 12345678); other numbers stay international."""
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "NL")
-    except phonenumbers.NumberParseException:
-        return value
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 31
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
+nl_phone = phone.for_display  # the template filter and the export share the one formatter

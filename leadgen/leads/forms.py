@@ -6,7 +6,6 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from leadgen import i18n
+from leadgen.leads import phone
 
 # Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
@@ -167,15 +167,12 @@ class AdviesForm(PublicForm):
     )
 
     def validate_phone(self, field: TelField) -> None:
-        try:
-            number = phonenumbers.parse(field.data or "", "NL")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        number = phone.to_e164(field.data or "")
+        if number is None:
             raise ValidationError(
                 _l("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
             )
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        field.data = number
 
     def validate_complaint(self, field: TextAreaField) -> None:
         if field.data and any(

@@ -9,7 +9,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-import phonenumbers
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from leadgen import i18n
 from leadgen.extensions import db
+from leadgen.leads import phone
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
@@ -48,22 +48,6 @@ def first_name(lead: Lead) -> str | None:
     """The lead's first name when it is plainly a name; otherwise no name at all."""
     name = lead.first_name
     return name if name and len(name) <= 50 and SAFE_FIRST_NAME.match(name) else None
-
-
-def phone_for_display(e164: str | None) -> str | None:
-    """A stored E.164 number as Dutch people write it (06 12345678, +32 …)."""
-    if not e164:
-        return None
-    try:
-        number = phonenumbers.parse(e164, "NL")
-    except phonenumbers.NumberParseException:
-        return None
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 31
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
 
 
 def _queue(
@@ -137,7 +121,7 @@ def queue_request_confirmation(lead: Lead) -> OutboxMail:
         lead.email,
         _("We hebben je aanvraag voor een %(offer)s ontvangen", offer=offer),
         offer=offer,
-        phone=phone_for_display(lead.phone),
+        phone=phone.for_display(lead.phone) or None,
         moment=str(moment) if moment else None,
     )
 
@@ -157,7 +141,7 @@ def queue_staff_notification(lead: Lead) -> OutboxMail:
             config["LEADGEN_STAFF_EMAIL"],
             _("Nieuwe aanvraag: %(offer)s (#%(id)s)", offer=offer, id=lead.id),
             offer=offer,
-            phone=phone_for_display(lead.phone),
+            phone=phone.for_display(lead.phone) or None,
             moment=str(moment) if moment else None,
             lead_url=f"{config['LEADGEN_BASE_URL']}/admin/leads/{lead.id}",
         )
