@@ -194,6 +194,24 @@ def confirm_newsletter(token: str) -> Consent:
     return consent
 
 
+def withdraw_newsletter(token: str) -> int:
+    """Withdraw the token's lead's live newsletter consents; return how many (0 on repeats)."""
+    lead_id, _version = tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
+    if db.session.get(Lead, lead_id) is None:
+        raise tokens.TokenError(expired=False)
+    withdrawn = db.session.execute(
+        update(Consent)
+        .where(
+            Consent.lead_id == lead_id,
+            Consent.purpose == "newsletter",
+            Consent.withdrawn_at.is_(None),
+        )
+        .values(withdrawn_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return withdrawn
+
+
 def resend_link(email: str) -> bool:
     """Queue a fresh download link when this address has an e-book lead; say whether it did."""
     lead = _find(email, "ebook")

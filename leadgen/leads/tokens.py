@@ -9,8 +9,9 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leadgen.{salt}")
+def _serializer(salt: str, secret: str | None = None) -> URLSafeTimedSerializer:
+    key = secret or current_app.config["SECRET_KEY"]
+    return URLSafeTimedSerializer(key, salt=f"leadgen.{salt}")
 
 
 # --- form tokens ------------------------------------------------------------------------------
@@ -55,8 +56,8 @@ class TokenError(Exception):
         self.expired = expired
 
 
-def issue_lead_token(purpose: str, lead_id: int, version: int) -> str:
-    return _serializer(purpose).dumps([lead_id, version])
+def issue_lead_token(purpose: str, lead_id: int, version: int, secret: str | None = None) -> str:
+    return _serializer(purpose, secret).dumps([lead_id, version])
 
 
 def read_lead_token(purpose: str, token: str, max_age_seconds: int) -> tuple[int, int]:
@@ -81,3 +82,11 @@ def download_max_age() -> int:
 
 
 CONFIRM_MAX_AGE = 7 * 86400  # unconfirmed newsletter consents are purged after 7 days
+# Withdrawing must stay as easy as consenting (AVG art. 7(3)): the link in a mail keeps working.
+UNSUBSCRIBE_MAX_AGE = 10 * 365 * 86400
+
+
+def unsubscribe_url(config: dict, lead_id: int) -> str:
+    """The withdraw-my-newsletter-consent link of a lead, for mails and their headers."""
+    token = issue_lead_token("unsubscribe", lead_id, 0, secret=config["SECRET_KEY"])
+    return f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"

@@ -258,3 +258,19 @@ def confirm(token: str):
         status = 410 if error.expired else 404
         return render_template("leads/confirm.html", consent=None, status=status), status
     return render_template("leads/confirm.html", consent=consent, status=200)
+
+
+@bp.route("/afmelden/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Withdraw newsletter consent: GET asks (link scanners must not do it), POST does it.
+
+    A mail client's one-click unsubscribe (RFC 8058) posts here straight from the mail.
+    """
+    try:
+        if request.method == "POST":
+            service.withdraw_newsletter(token)
+            return render_template("leads/unsubscribe.html", done=True, token=token)
+        tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
+    except tokens.TokenError:
+        return render_template("leads/unsubscribe.html", done=False, token=None), 404
+    return render_template("leads/unsubscribe.html", done=False, token=token)

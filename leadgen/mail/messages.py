@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from leadgen import i18n
 from leadgen.extensions import db
-from leadgen.leads import phone
+from leadgen.leads import phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
@@ -165,7 +165,13 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     # Tells mail servers not to answer with out-of-office replies (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     if mail.headers.get(MARKETING):
-        message["List-Unsubscribe"] = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
+        mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
+        if mail.lead_id is not None:
+            link = tokens.unsubscribe_url(config, mail.lead_id)
+            message["List-Unsubscribe"] = f"<{link}>, {mailto}"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+        else:
+            message["List-Unsubscribe"] = mailto
     message.set_content(mail.body_text)
     message.add_alternative(mail.body_html, subtype="html")
     # After the bodies: set_content drops Content-* headers.

@@ -89,3 +89,52 @@ def test_download_token_is_no_confirm_token(submit, client):
     location = submit(newsletter="y").headers["Location"]
     token = location.split("t=", 1)[1]
     assert client.get(f"/bevestig/{token}").status_code == 404
+
+
+def _unsubscribe_path(app, lead_id: int) -> str:
+    from leadgen.leads import tokens
+
+    return tokens.unsubscribe_url(app.config | {"LEADGEN_BASE_URL": ""}, lead_id)
+
+
+def test_unsubscribe_asks_first_then_withdraws_the_newsletter_consent(submit, client, app):
+    submit(newsletter="y")
+    client.get(_confirm_path(app))
+    path = _unsubscribe_path(app, 1)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert 'method="post"' in page.get_data(as_text=True)
+    with app.app_context():
+        consent = db.session.execute(
+            db.select(Consent).filter_by(purpose="newsletter")
+        ).scalar_one()
+        assert consent.withdrawn_at is None  # a link scanner's GET changes nothing
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert "Je bent afgemeld" in done.get_data(as_text=True)
+    with app.app_context():
+        consents = db.session.execute(db.select(Consent).order_by(Consent.id)).scalars().all()
+    by_purpose = {c.purpose: c for c in consents}
+    assert by_purpose["newsletter"].withdrawn_at is not None
+    assert by_purpose["privacy"].withdrawn_at is None  # only the newsletter is withdrawn
+    assert client.post(path).status_code == 200  # a repeat is harmless
+
+
+def test_forged_unsubscribe_link_gets_404_and_changes_nothing(client):
+    assert client.get("/afmelden/WzEsMF0.forged.sig").status_code == 404
+    response = client.post("/afmelden/WzEsMF0.forged.sig")
+    assert response.status_code == 404
+    assert "afmeldlink kennen we niet" in response.get_data(as_text=True)
+
+
+def test_ebook_mail_offers_one_click_unsubscribe(submit, app):
+    from leadgen.mail.messages import build_message
+    from leadgen.models import OutboxMail
+
+    submit(newsletter="y")
+    with app.app_context():
+        mail = db.session.execute(db.select(OutboxMail)).scalar_one()
+        message = build_message(mail, app.config)
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message["List-Unsubscribe"].split(",")[0].strip("<> ")
+    assert link.startswith("http://localhost/afmelden/")

@@ -50,7 +50,10 @@ def test_ebook_mail_headers(app, smtp_server, submit):
 
 def test_ebook_mail_is_marketing_and_can_be_unsubscribed(app, smtp_server, submit):
     [received] = _arrived(app, smtp_server, submit).values()
-    assert received.message["List-Unsubscribe"] == "<mailto:praktijk@example.nl?subject=Afmelden>"
+    link, mailto = (part.strip() for part in received.message["List-Unsubscribe"].split(","))
+    assert link.startswith("<http://localhost/afmelden/")
+    assert mailto == "<mailto:praktijk@example.nl?subject=Afmelden>"
+    assert received.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_ebook_mail_link_downloads_this_leads_copy(app, smtp_server, submit, leads):
