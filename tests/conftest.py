@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -53,11 +54,21 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
+SECRET_KEY = "test-secret-key-that-is-long-enough"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def base_config(database_url: str, instance_dir: str) -> dict:
     return {
         "TESTING": True,
         "INSTANCE_PATH": instance_dir,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "SECRET_KEY": SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LEADGEN_BASE_URL": "http://localhost",
         "LEADGEN_MIN_FILL_SECONDS": 0,

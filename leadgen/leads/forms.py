@@ -36,6 +36,10 @@ MOMENTS = [
 ]
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _squash(value: str | None) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) else value
 
@@ -65,7 +69,7 @@ class CookielessForm(FlaskForm):
 
     email = EmailField(
         _l("E-mailadres"),
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
         validators=[
             DataRequired(_l("Vul je e-mailadres in.")),
             Length(max=254, message=_l("Dit e-mailadres is te lang.")),
@@ -130,7 +134,7 @@ class EbookForm(PublicForm):
 class AdviesForm(PublicForm):
     phone = TelField(
         _l("Telefoonnummer"),
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
         validators=[
             DataRequired(_l("Vul je telefoonnummer in, dan kunnen we je terugbellen.")),
             Length(max=30, message=_l("Dit telefoonnummer is te lang.")),
@@ -153,7 +157,7 @@ class AdviesForm(PublicForm):
     )
     complaint = TextAreaField(
         _l("Waar heb je last van? (niet verplicht)"),
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[_strip],
         validators=[
             Optional(),
             Length(max=2000, message=_l("Houd het kort: hoogstens 2000 tekens.")),

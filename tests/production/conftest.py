@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,18 +19,11 @@ from flask import Flask
 from leadgen.extensions import db
 from leadgen.leads import tokens
 from leadgen.models import Consent, Lead, OutboxMail
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, SECRET_KEY, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-SECRET = "test-secret-key-that-is-long-enough"  # the same as tests/conftest.base_config
 REDIS_URL = os.environ.get("LEADGEN_TEST_REDIS_URL", "")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -62,7 +54,7 @@ def server_env(database_url: str, instance_dir: str, port: int, **extra: str) ->
     env.update(
         PYTHONPATH=str(ROOT),
         LEADGEN_DATABASE_URL=database_url,
-        LEADGEN_SECRET_KEY=SECRET,
+        LEADGEN_SECRET_KEY=SECRET_KEY,
         LEADGEN_INSTANCE_PATH=instance_dir,
         LEADGEN_BASE_URL=f"http://127.0.0.1:{port}",
         LEADGEN_MIN_FILL_SECONDS="0",

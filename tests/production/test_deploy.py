@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import EBOOK_FIELDS
-from tests.production.conftest import ROOT, download_token, free_port, issue_tokens
+from tests.conftest import EBOOK_FIELDS, free_port
+from tests.production.conftest import ROOT, download_token, issue_tokens
 
 DEPLOY = ROOT / "deploy"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
