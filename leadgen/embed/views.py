@@ -9,7 +9,6 @@ from flask import (
     Response,
     current_app,
     g,
-    render_template,
     request,
     send_from_directory,
 )
@@ -20,7 +19,7 @@ from leadgen.embed import policy
 from leadgen.extensions import db
 from leadgen.leads import guard
 from leadgen.leads import views as leads
-from leadgen.site.views import ERRORS
+from leadgen.site.views import ERRORS, render_error
 
 STATIC = Path(__file__).resolve().parent / "static"
 LAYOUT = "embed_base.html"
@@ -58,10 +57,6 @@ def _frame_policy(response: Response) -> Response:
         allowed = current_app.config["LEADGEN_EMBED_ORIGINS"]
         response.headers["Content-Security-Policy"] = policy.frame_ancestors(allowed)
         response.headers.pop("X-Frame-Options", None)
-    if request.endpoint == "embed.ebook_thanks":
-        # The download token is in this page's URL: keep it out of Referer and caches.
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -117,7 +112,4 @@ bp.register_error_handler(SQLAlchemyError, _database_error)
 
 def _error_page(code: int):
     """Render an error inside the frame, where the site's framed-out error page would not show."""
-    title, description = ERRORS.get(code, ERRORS[500])
-    return render_template(
-        "embed/error.html", code=code, title=title, description=description
-    ), code
+    return render_error(code, template="embed/error.html")

@@ -57,10 +57,11 @@ def healthz():
     return jsonify(status="ok", db="ok")
 
 
-def render_error(code: int, description: str | None = None):
+def render_error(code: int, description: str | None = None, template: str = "site/error.html"):
+    """The Dutch (or English) error page for `code`; the embed passes its frameless template."""
     title, default = ERRORS.get(code, ERRORS[500])
     return render_template(
-        "site/error.html", code=code, title=title, description=description or default
+        template, code=code, title=title, description=description or default
     ), code
 
 
@@ -89,7 +90,8 @@ PERMISSIONS_POLICY = (
     "payment=(), usb=()"
 )
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the practice's other hosts are not ours
-PRIVATE_PATHS = ("/download/", "/bevestig/", "/ebook/bedankt")
+# Pages whose URL carries a token: kept out of Referer headers and shared caches.
+PRIVATE_PATHS = ("/download/", "/bevestig/", "/afmelden/", "/ebook/bedankt", "/embed/ebook/bedankt")
 
 
 def merge_csp(own: str | None) -> str:

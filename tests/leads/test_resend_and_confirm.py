@@ -138,3 +138,10 @@ def test_ebook_mail_offers_one_click_unsubscribe(submit, app):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = message["List-Unsubscribe"].split(",")[0].strip("<> ")
     assert link.startswith("http://localhost/afmelden/")
+
+
+def test_unsubscribe_page_keeps_its_token_out_of_referers_and_caches(submit, client, app):
+    submit(newsletter="y")
+    response = client.get(_unsubscribe_path(app, 1))
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "private, no-store"
