@@ -15,8 +15,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
+import pikepdf
 import segno
-from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -157,7 +157,8 @@ def build_body(practice: Practice, cache_dir: Path) -> BuildResult:
     version = content_version(practice)
     path = Path(cache_dir) / f"body-{version}.pdf"
     if path.is_file():
-        pages = len(PdfReader(path).pages)
+        with pikepdf.open(path) as pdf:
+            pages = len(pdf.pages)
         return BuildResult(path, pages, path.stat().st_size, 0.0, version, cached=True)
     started = time.perf_counter()
     pdf, pages = _render_pdf(render_guide_html(practice))
