@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -10,6 +11,8 @@ import re
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -152,14 +155,34 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file, across threads and processes, until the block ends."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_body(practice: Practice, cache_dir: Path) -> BuildResult:
     """Render the shared body once per content version; return the cached file when present."""
     version = content_version(practice)
     path = Path(cache_dir) / f"body-{version}.pdf"
-    if path.is_file():
-        with pikepdf.open(path) as pdf:
-            pages = len(pdf.pages)
-        return BuildResult(path, pages, path.stat().st_size, 0.0, version, cached=True)
+    if not path.is_file():
+        # A render takes seconds and every worker may ask at once: one renders, the rest wait.
+        with _exclusive(Path(cache_dir) / "body.lock"):
+            if not path.is_file():
+                return _render_body(practice, version, path)
+    with pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+    return BuildResult(path, pages, path.stat().st_size, 0.0, version, cached=True)
+
+
+def _render_body(practice: Practice, version: str, path: Path) -> BuildResult:
+    """Render the body into ``path`` and log what it took."""
     started = time.perf_counter()
     pdf, pages = _render_pdf(render_guide_html(practice))
     _atomic_write(path, pdf)
