@@ -40,13 +40,16 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
 	  --ignore-obsolete --no-fuzzy-matching
 
-# Debian's chromium for the browser tests (Playwright drives it through executable_path), and the
-# DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …).
+# Debian's chromium for the browser tests (Playwright drives it through executable_path), the
+# DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …), and the
+# PDF tools the e-book tests check each copy with: qpdf, MuPDF's mutool, poppler's pdftotext.
+PDF_TOOLS := qpdf mutool pdftotext
 browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || \
+	    ! (for tool in $(PDF_TOOLS); do command -v $$tool || exit 1; done) >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium fonts-dejavu-core"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils >/dev/null; \
+	  else echo "browser and PDF tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils"; fi; \
 	fi
 
 run: install

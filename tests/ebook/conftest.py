@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from leadgen.ebook.render import BuildResult, Practice, build_body
+from tests.browser import unavailable
 
 #: Deliberately unlike the defaults, so text that should come from settings can be found.
 PRACTICE = Practice(
@@ -55,3 +57,13 @@ def body(built) -> BuildResult:
 @pytest.fixture(scope="session")
 def body_pdf(body) -> PdfReader:
     return PdfReader(body.path)
+
+
+def needs(tool: str) -> str:
+    """Return the command's path; skip the test without it (fail it on CI, where it is a must)."""
+    path = shutil.which(tool)
+    if path is None:
+        unavailable(
+            f"this test needs `{tool}` (qpdf, mupdf-tools, poppler-utils): run `make browser`"
+        )
+    return path

@@ -1,11 +1,14 @@
 """The shared body: structure, metadata, table of contents, bookmarks, settings and caching."""
 
+import logging
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from pypdf import PdfReader
 
-from leadgen.ebook.render import build_body, content_version
+from leadgen.ebook.render import BuildResult, build_body, content_version
 
 from .conftest import PRACTICE
 
@@ -122,3 +125,22 @@ def test_second_build_comes_from_the_cache(body, ebook_cache):
 def test_content_version_follows_the_settings():
     assert content_version(PRACTICE) == content_version(replace(PRACTICE))
     assert content_version(PRACTICE) != content_version(replace(PRACTICE, phone="0228 000 000"))
+
+
+def test_a_missing_body_is_rendered_once_however_many_ask_at_once(tmp_path, caplog):
+    callers = 3
+    start = threading.Barrier(callers)
+
+    def ask(_: int) -> BuildResult:
+        start.wait()
+        return build_body(PRACTICE, tmp_path)
+
+    caplog.set_level(logging.INFO, logger="leadgen.ebook.render")
+    with ThreadPoolExecutor(callers) as pool:
+        results = list(pool.map(ask, range(callers)))
+    renders = [r for r in caplog.records if r.getMessage().startswith("E-book body")]
+    assert len(renders) == 1
+    assert sorted(result.cached for result in results) == [False, True, True]
+    assert {result.path for result in results} == {results[0].path}
+    assert [p.name for p in tmp_path.glob("*.pdf")] == [results[0].path.name]
+    assert len({result.pages for result in results}) == 1
