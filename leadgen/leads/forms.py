@@ -6,7 +6,6 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen import i18n
+from leadgen import addresses, i18n
 from leadgen.leads import phone
 
 # Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
@@ -80,12 +79,9 @@ class CookielessForm(FlaskForm):
 
     def validate_email(self, field: EmailField) -> None:
         try:
-            result = validate_email(field.data or "", check_deliverability=False)
-        except EmailNotValidError:
-            raise ValidationError(
-                _l("Dit lijkt geen geldig e-mailadres. Kijk het nog even na.")
-            ) from None
-        field.data = result.normalized.lower()
+            field.data = addresses.normalise(field.data or "")
+        except addresses.AddressError as error:
+            raise ValidationError(error.message) from None
 
 
 class ResendForm(CookielessForm):
