@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, case, func, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from leadgen import addresses
 from leadgen.admin import formats
 from leadgen.extensions import db
 from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
@@ -110,9 +111,12 @@ def _search(text: str) -> ColumnElement[bool]:
     """Match name or e-mail containing `text`; a phone number by its digits.
 
     Phone numbers are stored as +31612345678, so "06 1234" is searched as "3161234".
-    Something that looks like a phone number is only looked for among phone numbers.
+    Something that looks like a phone number is only looked for among phone numbers; something
+    with an @ is first brought into the form addresses are stored in (any spelling finds it).
     """
     text = " ".join(text.split())
+    if "@" in text:
+        text = addresses.canonical(text)
     if re.fullmatch(r"[\d\s()+.-]{4,}", text):
         digits = re.sub(r"\D", "", text)
         if text.startswith(("0", "+")):
@@ -374,8 +378,9 @@ def lead_or_none(lead_id: int) -> Lead | None:
 
 
 def leads_by_email(email: str) -> list[Lead]:
+    """Every lead of this address, however it is written."""
     return list(
         db.session.execute(
-            db.select(Lead).where(func.lower(Lead.email) == email.strip().lower())
+            db.select(Lead).where(func.lower(Lead.email) == addresses.canonical(email))
         ).scalars()
     )
