@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -22,10 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from leadgen import addresses, i18n
-from leadgen.leads import phone
+from leadgen.leads import names, phone
 
-# Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
 TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 MOMENTS = [
     SelectChoice("", _l("Geen voorkeur")),
@@ -93,7 +90,7 @@ class PublicForm(CookielessForm):
 
     name = StringField(
         _l("Naam"),
-        filters=[_squash],
+        filters=[_squash, names.compose],
         validators=[
             DataRequired(_l("Vul je naam in.")),
             Length(max=100, message=_l("Je naam mag hoogstens 100 tekens hebben.")),
@@ -112,7 +109,7 @@ class PublicForm(CookielessForm):
     utm_content = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
 
     def validate_name(self, field: StringField) -> None:
-        if not NAME_PATTERN.match(field.data or ""):
+        if not names.is_name(field.data or ""):
             raise ValidationError(
                 _l("Gebruik alleen letters, spaties, koppeltekens en apostroffen in je naam.")
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 from email.headerregistry import Address
@@ -16,16 +15,13 @@ from flask_babel import lazy_gettext as _l
 
 from leadgen import addresses, i18n
 from leadgen.extensions import db
-from leadgen.leads import phone, tokens
+from leadgen.leads import names, phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
-
-# A first name we are willing to put in a To: display name (the form's name rule, minus spaces).
-SAFE_FIRST_NAME = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
 
 MOMENTS = {"ochtend": _l("’s ochtends"), "middag": _l("’s middags"), "avond": _l("’s avonds")}
 OFFERS = {"adviesgesprek": _l("gratis adviesgesprek"), "pijncheck": _l("gratis pijncheck")}
@@ -59,7 +55,7 @@ def sender_address(config: dict) -> Address:
 def first_name(lead: Lead) -> str | None:
     """The lead's first name when it is plainly a name; otherwise no name at all."""
     name = lead.first_name
-    return name if name and len(name) <= 50 and SAFE_FIRST_NAME.match(name) else None
+    return name if name and len(name) <= 50 and names.is_first_name(name) else None
 
 
 def _queue(
