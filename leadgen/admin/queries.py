@@ -22,6 +22,13 @@ from leadgen.extensions import db
 from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
 
 PER_PAGE = 50
+# A link or a cursor may carry any number, but ids are INTEGER columns: 32 bits on PostgreSQL
+# (64 on SQLite). Beyond that no row exists, and both databases raise rather than say so.
+MAX_ID = 2**31 - 1
+# The dates a filter takes: wide enough for any lead, narrow enough that a day's start and end
+# in Amsterdam stay within what datetime and the databases can hold.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2099, 12, 31)
 OPEN_STATUSES = ("nieuw", "gebeld", "afspraak")
 CALL_KINDS = ("adviesgesprek", "pijncheck")
 KIND_LABELS = {
@@ -65,6 +72,9 @@ class LeadFilter:
             raise ValueError(f"unknown kind {self.kind!r}")
         if self.status is not None and self.status not in LEAD_STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
+        for day in (self.date_from, self.date_to):
+            if day is not None and not DATE_MIN <= day <= DATE_MAX:
+                raise ValueError(f"date {day} outside {DATE_MIN}..{DATE_MAX}")
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
@@ -164,18 +174,24 @@ def encode_cursor(value: Any, lead_id: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def valid_id(number: int) -> bool:
+    """Whether a number from a link can be a row's id at all."""
+    return 0 < number <= MAX_ID
+
+
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
     """The (value, id) a cursor points at, or None when it is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, lead_id = json.loads(raw)
-        if not isinstance(lead_id, int) or not isinstance(value, str):
+        if not isinstance(lead_id, int) or not isinstance(value, str) or not valid_id(lead_id):
+            return None
+        if not value.isprintable():  # PostgreSQL refuses NUL in text
             return None
         if SORTS[sort][0] is Lead.created_at:
             value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         return None
     return value, lead_id
 
@@ -366,7 +382,7 @@ def audit_log(before_id: int | None = None, per_page: int | None = None) -> Audi
         .limit(per_page + 1)
     )
     if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
+        query = query.where(AuditEntry.id < max(0, min(before_id, MAX_ID)))
     rows = [(entry, email) for entry, email in db.session.execute(query).all()]
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -374,7 +390,7 @@ def audit_log(before_id: int | None = None, per_page: int | None = None) -> Audi
 
 
 def lead_or_none(lead_id: int) -> Lead | None:
-    return db.session.get(Lead, lead_id)
+    return db.session.get(Lead, lead_id) if valid_id(lead_id) else None
 
 
 def leads_by_email(email: str) -> list[Lead]:

@@ -115,7 +115,15 @@ def admin_context() -> dict:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and "\\" not in target and "//" not in target:
+    """The page to return to after login: one of ours, and nothing a header could trip over."""
+    if (
+        target
+        and target.startswith("/admin")
+        and "\\" not in target
+        and "//" not in target
+        and target.isprintable()
+        and " " not in target
+    ):
         return target
     return url_for("admin.dashboard")
 
