@@ -130,7 +130,7 @@ class AdviesForm(PublicForm):
         filters=[_strip],
         validators=[
             DataRequired(_l("Vul je telefoonnummer in, dan kunnen we je terugbellen.")),
-            Length(max=30, message=_l("Dit telefoonnummer is te lang.")),
+            Length(max=40, message=_l("Dit telefoonnummer is te lang.")),
         ],
     )
     kind = RadioField(
@@ -164,12 +164,19 @@ class AdviesForm(PublicForm):
     )
 
     def validate_phone(self, field: TelField) -> None:
-        number = phone.to_e164(field.data or "")
-        if number is None:
+        try:
+            field.data = phone.normalise(field.data or "")
+        except phone.PhoneError as error:
+            if error.premium:
+                raise ValidationError(
+                    _l(
+                        "Op een betaalnummer (zoals 0900) bellen we niet terug."
+                        " Geef een ander nummer."
+                    )
+                ) from None
             raise ValidationError(
                 _l("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
-            )
-        field.data = number
+            ) from None
 
     def validate_complaint(self, field: TextAreaField) -> None:
         if field.data and any(

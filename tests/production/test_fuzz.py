@@ -126,7 +126,7 @@ def assert_valid(lead: Lead) -> None:
     purposes = {consent.purpose for consent in lead.consents}
     assert "privacy" in purposes
     if lead.kind != "ebook":
-        assert lead.phone and re.fullmatch(r"\+\d{6,15}", lead.phone), lead.phone
+        assert lead.phone and re.fullmatch(r"\+\d{6,15}(;ext=\d{1,10})?", lead.phone), lead.phone
     if lead.complaint:
         assert "health_data" in purposes
         assert len(lead.complaint) <= 2000
