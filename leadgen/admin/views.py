@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,12 +14,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
-from limits import parse_many
 
-from leadgen import addresses
-from leadgen.admin import audit, auth, chart, export, formats, queries, service
+from leadgen.admin import audit, auth, chart, export, formats, queries, service, throttle
 from leadgen.admin.forms import (
     EmptyForm,
     EraseForm,
@@ -32,76 +26,11 @@ from leadgen.admin.forms import (
     LoginForm,
     NoteForm,
 )
-from leadgen.config import ConfigError
-from leadgen.extensions import form_value, limiter, login_manager
+from leadgen.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
-# Failed logins per account from one address: a stranger elsewhere cannot lock staff out.
-DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
-# Failed logins per account from anywhere: a backstop against guessing from many addresses,
-# set well above what one address may try (20 an hour), so one stranger alone never reaches it.
-DEFAULT_ACCOUNT_TOTAL_LIMIT = "100 per hour"
 PUBLIC_ENDPOINTS = {"admin.login"}
-
-
-def check_limits(config: dict) -> None:
-    """Fail at start-up, in one line, on a login limit Flask-Limiter could not parse."""
-    for key, default in (
-        ("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT),
-        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT),
-        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL", DEFAULT_ACCOUNT_TOTAL_LIMIT),
-    ):
-        value = config.setdefault(key, os.environ.get(key) or default)
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ConfigError(
-                f"{key} is not a rate limit like '5 per 15 minutes': {value!r}"
-            ) from None
-
-
-def _login_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN"]
-
-
-def _account_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT"]
-
-
-def _account_total_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL"]
-
-
-def _submitted_account() -> str:
-    email = form_value("email")
-    return "login:" + addresses.canonical(email) if email.strip() else ""
-
-
-def _account_from_here() -> str:
-    account = _submitted_account()
-    return f"{account}|{get_remote_address()}" if account else ""
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
-def _per_account(limit, key_func):
-    # Only failed attempts count against an account; a POST without an address is not one.
-    return limiter.limit(
-        limit,
-        key_func=key_func,
-        methods=["POST"],
-        exempt_when=lambda: not _submitted_account(),
-        deduct_when=_failed,
-    )
-
-
-limit_per_address = limiter.limit(_login_limit, methods=["POST"])
-limit_per_account_here = _per_account(_account_limit, _account_from_here)
-limit_per_account = _per_account(_account_total_limit, _submitted_account)
 
 
 @bp.before_request
@@ -151,9 +80,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_per_address
-@limit_per_account_here
-@limit_per_account
+@throttle.per_address
+@throttle.per_account_here
+@throttle.per_account
 def login():
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))

@@ -199,10 +199,10 @@ def test_an_account_has_a_ceiling_across_addresses(make_app):
 def test_the_ceiling_is_above_what_one_address_may_try():
     from limits import parse
 
-    from leadgen.admin import views
+    from leadgen.admin import throttle
 
-    per_address = parse(views.DEFAULT_ACCOUNT_LIMIT)
-    ceiling = parse(views.DEFAULT_ACCOUNT_TOTAL_LIMIT)
+    per_address = parse(throttle.DEFAULT_ACCOUNT_LIMIT)
+    ceiling = parse(throttle.DEFAULT_ACCOUNT_TOTAL_LIMIT)
     hour = 3600
     one_address = per_address.amount * hour / per_address.get_expiry()
     assert ceiling.amount * hour / ceiling.get_expiry() > 2 * one_address
