@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections import Counter as Tally
 from dataclasses import asdict, dataclass, field
@@ -18,13 +15,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from leadgen import addresses
 from leadgen.admin import formats
+from leadgen.admin.cursors import MAX_ID, decode_cursor, encode_cursor, valid_id
 from leadgen.extensions import db
 from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
 
 PER_PAGE = 50
-# A link or a cursor may carry any number, but ids are INTEGER columns: 32 bits on PostgreSQL
-# (64 on SQLite). Beyond that no row exists, and both databases raise rather than say so.
-MAX_ID = 2**31 - 1
 # The dates a filter takes: wide enough for any lead, narrow enough that a day's start and end
 # in Amsterdam stay within what datetime and the databases can hold.
 DATE_MIN = date(2000, 1, 1)
@@ -169,33 +164,6 @@ class Page:
     prev_cursor: str | None = None
 
 
-def encode_cursor(value: Any, lead_id: int) -> str:
-    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, lead_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def valid_id(number: int) -> bool:
-    """Whether a number from a link can be a row's id at all."""
-    return 0 < number <= MAX_ID
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
-    """The (value, id) a cursor points at, or None when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, lead_id = json.loads(raw)
-        if not isinstance(lead_id, int) or not isinstance(value, str) or not valid_id(lead_id):
-            return None
-        if not value.isprintable():  # PostgreSQL refuses NUL in text
-            return None
-        if SORTS[sort][0] is Lead.created_at:
-            value = datetime.fromisoformat(value)
-            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
-        return None
-    return value, lead_id
-
-
 def list_leads(
     lead_filter: LeadFilter,
     sort: str = "nieuwste",
@@ -210,10 +178,11 @@ def list_leads(
     key_name = column.key
     key = tuple_(column, Lead.id)
     where = lead_filter.conditions()
-    cursor = decode_cursor(before, sort) if before else None
+    moment = column is Lead.created_at
+    cursor = decode_cursor(before, moment) if before else None
     backwards = cursor is not None
     if not backwards and after:
-        cursor = decode_cursor(after, sort)
+        cursor = decode_cursor(after, moment)
     # Walking forwards through a descending sort means ever smaller keys; backwards flips that.
     reverse = descending != backwards
     if cursor is not None:

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from leadgen.admin.queries import encode_cursor
+from leadgen.admin.cursors import encode_cursor
 from leadgen.models import AuditEntry
 from tests.admin.conftest import CSRF, PASSWORD, csrf_token, post_form
 from tests.admin.test_leads_list import names
@@ -133,3 +133,15 @@ def test_an_export_with_a_bad_filter_writes_nothing_and_explains(staff_client, r
     assert len(read(AuditEntry)) == before  # no audit entry for an export that never ran
     page = staff_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "De export kon niet worden gemaakt" in page
+
+
+def test_pages_walk_past_a_name_with_a_zero_width_non_joiner(
+    staff_client, create_lead, monkeypatch
+):
+    monkeypatch.setattr("leadgen.admin.queries.PER_PAGE", 1)
+    create_lead(name="Anna Ebook")
+    create_lead(name="زهرا\u200cسادات")
+    first = staff_client.get("/admin/leads?sort=naam")
+    link = re.search(r'rel="next" href="([^"]+)"', first.get_data(as_text=True)).group(1)
+    second = staff_client.get(html.unescape(link))
+    assert names(first) + names(second) == ["Anna Ebook", "زهرا\u200cسادات"]
