@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from flask import Flask
@@ -73,9 +75,34 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["LEADGEN_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    app.wsgi_app = _ChunkedBodyLimit(app.wsgi_app, app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
     _register_features(app)
     return app
+
+
+class _ChunkedBodyLimit:
+    """Give a chunked body (no Content-Length) the MAX_CONTENT_LENGTH check others get.
+
+    Werkzeug limits such a body by silently cutting it off at the limit; this reads it up to
+    one byte past the limit and states its length, so an oversize one meets the usual 413.
+    """
+
+    def __init__(self, wsgi_app: Callable, config: dict) -> None:
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        limit = self.config.get("MAX_CONTENT_LENGTH")
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if limit and chunked and not environ.get("CONTENT_LENGTH"):
+            body = environ["wsgi.input"].read(limit + 1)
+            # From here on the body is a plain one of known length (Werkzeug ignores the
+            # length of a body that still says it is chunked).
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.wsgi_app(environ, start_response)
 
 
 def _register_features(app: Flask) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 
 from leadgen.admin import audit, formats
 from leadgen.admin.queries import KIND_LABELS, STATUS_LABELS, LeadFilter
@@ -78,7 +78,12 @@ def safe_cell(text: str) -> str:
 def start_export(
     lead_filter: LeadFilter, include_health: bool, staff_id: int | None, via: str
 ) -> Iterator[str]:
-    """Write the export to the audit log (commit), then return the CSV as a stream of text."""
+    """Write the export to the audit log (commit), then return the CSV as a stream of text.
+
+    The query is built first: a filter that cannot be one fails here, before the audit entry
+    and before a response has begun.
+    """
+    chunks = csv_chunks(lead_filter, include_health)
     audit.record(
         "export_health" if include_health else "export",
         staff_id,
@@ -86,23 +91,27 @@ def start_export(
         via=via,
     )
     db.session.commit()
-    return csv_chunks(lead_filter, include_health)
+    return chunks
 
 
 def csv_chunks(lead_filter: LeadFilter, include_health: bool = False) -> Iterator[str]:
-    """Yield the CSV in pieces: a BOM, the header, then one piece per batch of leads.
+    """The CSV in pieces: a BOM, the header, then one piece per batch of leads.
 
-    Each batch is its own short read (keyset on id), so memory stays flat and no transaction
-    (on SQLite: the write lock) is held while the client downloads.
+    The filter's conditions are built now, the rows read as the pieces are taken.
     """
     columns = [*COLUMNS, HEALTH_COLUMN] if include_health else list(COLUMNS)
+    return _chunks(lead_filter.conditions(), columns)
+
+
+def _chunks(where: list[ColumnElement[bool]], columns: list[tuple]) -> Iterator[str]:
+    # Each batch is its own short read (keyset on id), so memory stays flat and no transaction
+    # (on SQLite: the write lock) is held while the client downloads.
     headers = [header for header, _, _ in columns]
     writers = [write for _, _, write in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(headers)
     yield "\ufeff" + _drain(buffer)
-    where = lead_filter.conditions()
     last_id = 0
     while True:
         rows = db.session.execute(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     HiddenField,
     PasswordField,
     RadioField,
@@ -15,14 +18,27 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen.admin.queries import KIND_LABELS, SORT_LABELS, STATUS_LABELS, LeadFilter
+from leadgen.admin.queries import (
+    DATE_MAX,
+    DATE_MIN,
+    KIND_LABELS,
+    SORT_LABELS,
+    STATUS_LABELS,
+    LeadFilter,
+)
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]  # the date picker's value, or typed as dd-mm-jjjj
 DATE_MESSAGE = _l("Vul een datum in als dd-mm-jjjj.")
+DATE_RANGE_MESSAGE = _l(
+    "Kies een datum tussen %(first)s en %(last)s.",
+    first=DATE_MIN.strftime("%d-%m-%Y"),
+    last=DATE_MAX.strftime("%d-%m-%Y"),
+)
 
 
 def _choices(labels: dict, empty=None) -> list[SelectChoice]:
@@ -34,8 +50,21 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def no_control_characters(line_breaks: bool = False):
+    """Refuse NUL, escape and other control characters (PostgreSQL refuses NUL outright)."""
+    allowed = "\r\n\t" if line_breaks else ""
+
+    def check(form, field: Field) -> None:
+        if field.data and any(
+            unicodedata.category(ch) == "Cc" and ch not in allowed for ch in field.data
+        ):
+            raise ValidationError(_l("Deze tekst bevat tekens die we niet kunnen gebruiken."))
+
+    return check
+
+
 class NlDateField(DateField):
-    """A date field that says what is wrong in Dutch."""
+    """A date field that says what is wrong in Dutch, and takes only dates we can compute with."""
 
     def __init__(self, label: str, **kwargs) -> None:
         super().__init__(label, format=DATE_FORMATS, **kwargs)
@@ -46,6 +75,10 @@ class NlDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(DATE_MESSAGE) from None
+        if self.data is not None and not DATE_MIN <= self.data <= DATE_MAX:
+            # Year 1 or 9999 would overflow the day's start and end in Amsterdam time.
+            self.data = None
+            raise ValueError(DATE_RANGE_MESSAGE)
 
 
 class EmptyForm(FlaskForm):
@@ -58,7 +91,11 @@ class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mailadres"),
         filters=[_strip],
-        validators=[DataRequired(_l("Vul je e-mailadres in.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Vul je e-mailadres in.")),
+            Length(max=254),
+            no_control_characters(),
+        ],
     )
     password = PasswordField(
         _l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in.")), Length(max=1024)]
@@ -77,9 +114,13 @@ class FilterFields(FlaskForm):
     )
     date_from = NlDateField(_l("Aangevraagd vanaf"), validators=[Optional()])
     date_to = NlDateField(_l("tot en met"), validators=[Optional()])
-    source = StringField(_l("Bron bevat"), filters=[_strip], validators=[Length(max=200)])
+    source = StringField(
+        _l("Bron bevat"), filters=[_strip], validators=[Length(max=200), no_control_characters()]
+    )
     q = StringField(
-        _l("Zoek op naam, e-mail of telefoon"), filters=[_strip], validators=[Length(max=100)]
+        _l("Zoek op naam, e-mail of telefoon"),
+        filters=[_strip],
+        validators=[Length(max=100), no_control_characters()],
     )
 
     def validate_date_to(self, field: DateField) -> None:
@@ -142,6 +183,7 @@ class NoteForm(FlaskForm):
         validators=[
             DataRequired(_l("Schrijf eerst iets in de notitie.")),
             Length(max=4000, message=_l("Een notitie heeft hoogstens 4000 tekens.")),
+            no_control_characters(line_breaks=True),
         ],
     )
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections import Counter as Tally
 from dataclasses import asdict, dataclass, field
@@ -16,11 +13,17 @@ from sqlalchemy import ColumnElement, case, func, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from leadgen import addresses
 from leadgen.admin import formats
+from leadgen.admin.cursors import MAX_ID, decode_cursor, encode_cursor, valid_id
 from leadgen.extensions import db
 from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
 
 PER_PAGE = 50
+# The dates a filter takes: wide enough for any lead, narrow enough that a day's start and end
+# in Amsterdam stay within what datetime and the databases can hold.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2099, 12, 31)
 OPEN_STATUSES = ("nieuw", "gebeld", "afspraak")
 CALL_KINDS = ("adviesgesprek", "pijncheck")
 KIND_LABELS = {
@@ -64,6 +67,9 @@ class LeadFilter:
             raise ValueError(f"unknown kind {self.kind!r}")
         if self.status is not None and self.status not in LEAD_STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
+        for day in (self.date_from, self.date_to):
+            if day is not None and not DATE_MIN <= day <= DATE_MAX:
+                raise ValueError(f"date {day} outside {DATE_MIN}..{DATE_MAX}")
 
     def conditions(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
@@ -110,9 +116,12 @@ def _search(text: str) -> ColumnElement[bool]:
     """Match name or e-mail containing `text`; a phone number by its digits.
 
     Phone numbers are stored as +31612345678, so "06 1234" is searched as "3161234".
-    Something that looks like a phone number is only looked for among phone numbers.
+    Something that looks like a phone number is only looked for among phone numbers; something
+    with an @ is first brought into the form addresses are stored in (any spelling finds it).
     """
     text = " ".join(text.split())
+    if "@" in text:
+        text = addresses.canonical(text)
     if re.fullmatch(r"[\d\s()+.-]{4,}", text):
         digits = re.sub(r"\D", "", text)
         if text.startswith(("0", "+")):
@@ -155,27 +164,6 @@ class Page:
     prev_cursor: str | None = None
 
 
-def encode_cursor(value: Any, lead_id: int) -> str:
-    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, lead_id])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
-    """The (value, id) a cursor points at, or None when it is not one of ours."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, lead_id = json.loads(raw)
-        if not isinstance(lead_id, int) or not isinstance(value, str):
-            return None
-        if SORTS[sort][0] is Lead.created_at:
-            value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        return None
-    return value, lead_id
-
-
 def list_leads(
     lead_filter: LeadFilter,
     sort: str = "nieuwste",
@@ -190,10 +178,11 @@ def list_leads(
     key_name = column.key
     key = tuple_(column, Lead.id)
     where = lead_filter.conditions()
-    cursor = decode_cursor(before, sort) if before else None
+    moment = column is Lead.created_at
+    cursor = decode_cursor(before, moment) if before else None
     backwards = cursor is not None
     if not backwards and after:
-        cursor = decode_cursor(after, sort)
+        cursor = decode_cursor(after, moment)
     # Walking forwards through a descending sort means ever smaller keys; backwards flips that.
     reverse = descending != backwards
     if cursor is not None:
@@ -362,7 +351,7 @@ def audit_log(before_id: int | None = None, per_page: int | None = None) -> Audi
         .limit(per_page + 1)
     )
     if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
+        query = query.where(AuditEntry.id < max(0, min(before_id, MAX_ID)))
     rows = [(entry, email) for entry, email in db.session.execute(query).all()]
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -370,12 +359,13 @@ def audit_log(before_id: int | None = None, per_page: int | None = None) -> Audi
 
 
 def lead_or_none(lead_id: int) -> Lead | None:
-    return db.session.get(Lead, lead_id)
+    return db.session.get(Lead, lead_id) if valid_id(lead_id) else None
 
 
 def leads_by_email(email: str) -> list[Lead]:
+    """Every lead of this address, however it is written."""
     return list(
         db.session.execute(
-            db.select(Lead).where(func.lower(Lead.email) == email.strip().lower())
+            db.select(Lead).where(func.lower(Lead.email) == addresses.canonical(email))
         ).scalars()
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from leadgen import addresses
 from leadgen.admin import audit, formats
 from leadgen.extensions import db
 from leadgen.models import (
@@ -73,7 +74,7 @@ def erase_email(email: str, staff_id: int | None = None) -> list[int]:
     """Remove every lead of this address (any offer) with its consents, downloads, notes and
     mail, and every mail to the address; return the lead ids. The audit keeps only those ids.
     """
-    email = email.strip().lower()
+    email = addresses.canonical(email)
     leads = list(db.session.execute(select(Lead).where(func.lower(Lead.email) == email)).scalars())
     return _erase(leads, staff_id, extra_address=email)
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,9 +15,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from limits import parse_many
 
-from leadgen.admin import audit, auth, chart, export, formats, queries, service
+from leadgen.admin import audit, auth, chart, export, formats, queries, service, throttle
 from leadgen.admin.forms import (
     EmptyForm,
     EraseForm,
@@ -30,56 +26,11 @@ from leadgen.admin.forms import (
     LoginForm,
     NoteForm,
 )
-from leadgen.config import ConfigError
-from leadgen.extensions import form_value, limiter, login_manager
+from leadgen.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
-DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
 PUBLIC_ENDPOINTS = {"admin.login"}
-
-
-def check_limits(config: dict) -> None:
-    """Fail at start-up, in one line, on a login limit Flask-Limiter could not parse."""
-    for key, default in (
-        ("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT),
-        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT),
-    ):
-        value = config.setdefault(key, os.environ.get(key) or default)
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ConfigError(
-                f"{key} is not a rate limit like '5 per 15 minutes': {value!r}"
-            ) from None
-
-
-def _login_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN"]
-
-
-def _account_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT"]
-
-
-def _submitted_account() -> str:
-    email = form_value("email")
-    return "login:" + auth.normalise_email(email) if email.strip() else ""
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code != 303
-
-
-limit_per_address = limiter.limit(_login_limit, methods=["POST"])
-limit_per_account = limiter.limit(
-    _account_limit,
-    key_func=_submitted_account,
-    methods=["POST"],
-    exempt_when=lambda: not _submitted_account(),
-    deduct_when=_failed,  # only failed attempts count against an account
-)
 
 
 @bp.before_request
@@ -115,14 +66,23 @@ def admin_context() -> dict:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and "\\" not in target and "//" not in target:
+    """The page to return to after login: one of ours, and nothing a header could trip over."""
+    if (
+        target
+        and target.startswith("/admin")
+        and "\\" not in target
+        and "//" not in target
+        and target.isprintable()
+        and " " not in target
+    ):
         return target
     return url_for("admin.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_per_address
-@limit_per_account
+@throttle.per_address
+@throttle.per_account_here
+@throttle.per_account
 def login():
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))

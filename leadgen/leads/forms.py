@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,11 +20,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen import i18n
-from leadgen.leads import phone
+from leadgen import addresses, i18n
+from leadgen.leads import names, phone
 
-# Letters of any script, joined by single spaces, hyphens, apostrophes or dots.
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’.-]{1,2}[^\W\d_]+)*\.?$")
 TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 MOMENTS = [
     SelectChoice("", _l("Geen voorkeur")),
@@ -80,12 +76,9 @@ class CookielessForm(FlaskForm):
 
     def validate_email(self, field: EmailField) -> None:
         try:
-            result = validate_email(field.data or "", check_deliverability=False)
-        except EmailNotValidError:
-            raise ValidationError(
-                _l("Dit lijkt geen geldig e-mailadres. Kijk het nog even na.")
-            ) from None
-        field.data = result.normalized.lower()
+            field.data = addresses.normalise(field.data or "")
+        except addresses.AddressError as error:
+            raise ValidationError(error.message) from None
 
 
 class ResendForm(CookielessForm):
@@ -97,7 +90,7 @@ class PublicForm(CookielessForm):
 
     name = StringField(
         _l("Naam"),
-        filters=[_squash],
+        filters=[_squash, names.compose],
         validators=[
             DataRequired(_l("Vul je naam in.")),
             Length(max=100, message=_l("Je naam mag hoogstens 100 tekens hebben.")),
@@ -116,7 +109,7 @@ class PublicForm(CookielessForm):
     utm_content = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
 
     def validate_name(self, field: StringField) -> None:
-        if not NAME_PATTERN.match(field.data or ""):
+        if not names.is_name(field.data or ""):
             raise ValidationError(
                 _l("Gebruik alleen letters, spaties, koppeltekens en apostroffen in je naam.")
             )
@@ -137,7 +130,7 @@ class AdviesForm(PublicForm):
         filters=[_strip],
         validators=[
             DataRequired(_l("Vul je telefoonnummer in, dan kunnen we je terugbellen.")),
-            Length(max=30, message=_l("Dit telefoonnummer is te lang.")),
+            Length(max=40, message=_l("Dit telefoonnummer is te lang.")),
         ],
     )
     kind = RadioField(
@@ -171,12 +164,19 @@ class AdviesForm(PublicForm):
     )
 
     def validate_phone(self, field: TelField) -> None:
-        number = phone.to_e164(field.data or "")
-        if number is None:
+        try:
+            field.data = phone.normalise(field.data or "")
+        except phone.PhoneError as error:
+            if error.premium:
+                raise ValidationError(
+                    _l(
+                        "Op een betaalnummer (zoals 0900) bellen we niet terug."
+                        " Geef een ander nummer."
+                    )
+                ) from None
             raise ValidationError(
                 _l("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
-            )
-        field.data = number
+            ) from None
 
     def validate_complaint(self, field: TextAreaField) -> None:
         if field.data and any(

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
+from leadgen import addresses
 from leadgen.extensions import form_value
 
 
@@ -35,5 +36,8 @@ def origin_allowed() -> bool:
 
 
 def submitted_email() -> str:
-    """The e-mail address of the current POST, for the per-address rate limit."""
-    return form_value("email").strip().lower()[:254]
+    """The e-mail address of the current POST in its stored form, for the per-address limit.
+
+    Every spelling of one address (capitals, full-width letters, punycode) shares one key.
+    """
+    return addresses.canonical(form_value("email"))[:254]

@@ -1,32 +1,65 @@
-"""Phone numbers: parsed as Dutch by default, stored as E.164, shown as Dutch people write them."""
+"""Phone numbers: parsed as Dutch by default, stored as E.164 (with `;ext=`), shown as dialled."""
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+from flask_babel import gettext as _
+
+# Dutch ways of writing an extension ("toestel 12", "tst. 12"), made ones phonenumbers reads.
+DUTCH_EXTENSION = re.compile(r"\s*,?\s*\b(?:toestel(?:nummer|nr\.?)?|toest\.?|tst\.?)\s*", re.I)
+MAX_EXTENSION = 10  # digits; keeps the stored form within the column's 40 characters
+# Numbers that cost the caller extra: calling one back would cost the practice.
+PAID_TYPES = (phonenumbers.PhoneNumberType.PREMIUM_RATE,)
 
 
-def to_e164(raw: str) -> str | None:
-    """The number as +31612345678, or None when it is not a valid phone number."""
+class PhoneError(ValueError):
+    """Not a number we call back; `premium` says whether it is a valid but paid one."""
+
+    def __init__(self, premium: bool = False) -> None:
+        super().__init__("premium-rate number" if premium else "not a phone number")
+        self.premium = premium
+
+
+def _parse(raw: str) -> phonenumbers.PhoneNumber | None:
     try:
-        number = phonenumbers.parse(raw, "NL")
+        return phonenumbers.parse(DUTCH_EXTENSION.sub(" ext. ", raw), "NL")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise(raw: str) -> str:
+    """The number as +31612345678, or +31612345678;ext=123; PhoneError when we cannot call it."""
+    number = _parse(raw)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PhoneError()
+    if phonenumbers.number_type(number) in PAID_TYPES:
+        raise PhoneError(premium=True)
+    stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        if len(number.extension) > MAX_EXTENSION:
+            raise PhoneError()
+        stored += f";ext={number.extension}"
+    return stored
 
 
 def for_display(value: str | None) -> str:
-    """A stored number as staff dial it: 06 12345678 at home, +32 … abroad; "" when empty."""
+    """A stored number as staff dial it: 06 12345678 at home, +32 … abroad, then the extension."""
     if not value:
         return ""
-    try:
-        number = phonenumbers.parse(value, "NL")
-    except phonenumbers.NumberParseException:
+    number = _parse(value)
+    if number is None:
         return value
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if number.country_code == 31
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
-    return phonenumbers.format_number(number, style)
+    extension, number.extension = number.extension, None
+    shown = phonenumbers.format_number(number, style)
+    return (
+        _("%(number)s toestel %(extension)s", number=shown, extension=extension)
+        if (extension)
+        else shown
+    )

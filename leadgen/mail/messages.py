@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 from email.headerregistry import Address
@@ -14,9 +13,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from leadgen import i18n
+from leadgen import addresses, i18n
 from leadgen.extensions import db
-from leadgen.leads import phone, tokens
+from leadgen.leads import names, phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
@@ -24,30 +23,39 @@ TO_NAME = "to_name"
 MARKETING = "marketing"
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 
-# A first name we are willing to put in a To: display name (the form's name rule, minus spaces).
-SAFE_FIRST_NAME = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
-
 MOMENTS = {"ochtend": _l("’s ochtends"), "middag": _l("’s middags"), "avond": _l("’s avonds")}
 OFFERS = {"adviesgesprek": _l("gratis adviesgesprek"), "pijncheck": _l("gratis pijncheck")}
 
 
+def mailbox(address: str, display_name: str = "") -> Address:
+    """A header address with its domain in punycode, so a server without SMTPUTF8 takes it.
+
+    A local part in Unicode (stored before the form refused it) still needs SMTPUTF8; it is
+    built from validated parts, as the header parser refuses it. What does not validate goes
+    to that parser as it is, which refuses CR and LF.
+    """
+    try:
+        local, domain = addresses.sending_parts(address)
+    except addresses.AddressError:
+        return Address(display_name=display_name, addr_spec=address)
+    return Address(display_name=display_name, username=local, domain=domain)
+
+
 def practice_address(config: dict) -> Address:
     """The practice's own mailbox, where replies go."""
-    return Address(
-        display_name=config["LEADGEN_PRACTICE_NAME"], addr_spec=config["LEADGEN_STAFF_EMAIL"]
-    )
+    return mailbox(config["LEADGEN_STAFF_EMAIL"], config["LEADGEN_PRACTICE_NAME"])
 
 
 def sender_address(config: dict) -> Address:
     """LEADGEN_MAIL_FROM as an Address ("Naam <adres>" or a bare address)."""
     name, addr = parseaddr(config["LEADGEN_MAIL_FROM"])
-    return Address(display_name=name, addr_spec=addr)
+    return mailbox(addr, name)
 
 
 def first_name(lead: Lead) -> str | None:
     """The lead's first name when it is plainly a name; otherwise no name at all."""
     name = lead.first_name
-    return name if name and len(name) <= 50 and SAFE_FIRST_NAME.match(name) else None
+    return name if name and len(name) <= 50 and names.is_first_name(name) else None
 
 
 def _queue(
@@ -155,7 +163,7 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     """
     message = EmailMessage()
     message["From"] = sender_address(config)
-    message["To"] = Address(display_name=mail.headers.get(TO_NAME) or "", addr_spec=mail.to_addr)
+    message["To"] = mailbox(mail.to_addr, mail.headers.get(TO_NAME) or "")
     if mail.template != "staff_notification":
         message["Reply-To"] = practice_address(config)
     message["Subject"] = mail.subject

@@ -141,7 +141,12 @@ def _prepare_copy(claim: Claim) -> None:
 
 
 def _deliver(transport: Transport, claim: Claim) -> tuple[bool, str | None]:
-    """Send one message; return (permanent, error). No transaction is open while this runs."""
+    """Send one message; return (permanent, error). No transaction is open while this runs.
+
+    Only trouble with the server itself raises Unreachable and ends the pass; whatever concerns
+    this one message (its recipient, its content, an extension it needs) is recorded on it, so
+    the other mails still go.
+    """
     if claim.message is None:
         return True, claim.error
     try:
@@ -151,9 +156,17 @@ def _deliver(transport: Transport, claim: Claim) -> tuple[bool, str | None]:
         return permanent, _describe("Ontvanger geweigerd door de mailserver", exc)
     except smtplib.SMTPDataError as exc:
         return exc.smtp_code >= 500, _describe("Bericht geweigerd door de mailserver", exc)
+    except smtplib.SMTPNotSupportedError as exc:
+        # e.g. an address in Unicode to a server without SMTPUTF8: it will not learn it by retrying.
+        return True, _describe("De mailserver kan dit bericht niet aannemen", exc)
     except (OSError, smtplib.SMTPException) as exc:
         # Connection, TLS, login or a refused sender: nothing to do with this one mail.
         raise Unreachable(_describe("Mailserver onbereikbaar of weigert ons", exc)) from exc
+    except (UnicodeError, ValueError) as exc:
+        return True, _describe("Bericht kon niet worden verstuurd", exc)
+    except Exception as exc:  # unforeseen, and this message's: retry it, let the rest go
+        current_app.logger.exception("mail %s: unexpected error while sending", claim.id)
+        return False, _describe("Onverwachte fout bij het versturen", exc)
     return False, None
 
 

@@ -99,7 +99,9 @@ class SmtpTransport:
         except (smtplib.SMTPServerDisconnected, OSError):
             self.close()  # the connection is gone; the next message opens a new one
             raise
-        except smtplib.SMTPException:
+        except Exception:
+            # A refused or unsendable message (SMTP error, encoding): the connection stays,
+            # reset for the next one.
             self._reset()
             raise
 

@@ -152,22 +152,60 @@ def test_login_is_throttled_per_address(make_app, create_staff):
     assert "Even rustig aan" in login(client, "x@example.nl").get_data(as_text=True)
 
 
-def test_login_is_throttled_per_account_across_addresses(make_app):
+WRONG = "fout-wachtwoord"
+
+
+def attempt(app, address: str, password: str = WRONG, email: str = "lisa@praktijk.nl"):
+    """One login from `address`, in a browser of its own."""
+    client = app.test_client()
+    token = csrf_token(client, "/admin/login")
+    return client.post(
+        "/admin/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_a_stranger_cannot_lock_the_staff_member_out(make_app):
+    app = make_app()  # the defaults: 5 failures per account and address in 15 minutes
+    with app.app_context():
+        auth.create_staff("lisa@praktijk.nl", PASSWORD)
+    stranger = [attempt(app, "203.0.113.9").status_code for _ in range(6)]
+    assert stranger == [200, 200, 200, 200, 200, 429]
+    assert attempt(app, "203.0.113.9", PASSWORD).status_code == 429  # not even the right one
+    assert attempt(app, "198.51.100.7", PASSWORD).status_code == 303  # from the practice
+
+
+def test_the_staff_member_mistyping_is_held_back_from_their_own_address(make_app):
     app = make_app(LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT="2 per 15 minutes")
     with app.app_context():
         auth.create_staff("lisa@praktijk.nl", PASSWORD)
-    statuses = []
-    for n in range(3):
-        client = app.test_client()
-        token = csrf_token(client, "/admin/login")
-        statuses.append(
-            client.post(
-                "/admin/login",
-                data={"csrf_token": token, "email": "lisa@praktijk.nl", "password": "fout"},
-                environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
-            ).status_code
-        )
+        auth.create_staff("bert@praktijk.nl", PASSWORD)
+    statuses = [attempt(app, "198.51.100.7").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+    # The limit is on this account from here: a colleague at the same desk still gets in.
+    assert attempt(app, "198.51.100.7", PASSWORD, email="bert@praktijk.nl").status_code == 303
+
+
+def test_an_account_has_a_ceiling_across_addresses(make_app):
+    app = make_app(LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL="3 per hour")
+    with app.app_context():
+        auth.create_staff("lisa@praktijk.nl", PASSWORD)
+    statuses = [attempt(app, f"203.0.113.{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert attempt(app, "203.0.113.200", email="LISA@praktijk.nl ").status_code == 429
+
+
+def test_the_ceiling_is_above_what_one_address_may_try():
+    from limits import parse
+
+    from leadgen.admin import throttle
+
+    per_address = parse(throttle.DEFAULT_ACCOUNT_LIMIT)
+    ceiling = parse(throttle.DEFAULT_ACCOUNT_TOTAL_LIMIT)
+    hour = 3600
+    one_address = per_address.amount * hour / per_address.get_expiry()
+    assert ceiling.amount * hour / ceiling.get_expiry() > 2 * one_address
 
 
 def test_successful_logins_do_not_use_up_the_account_limit(make_app):
@@ -178,9 +216,17 @@ def test_successful_logins_do_not_use_up_the_account_limit(make_app):
         assert login(app.test_client(), "lisa@praktijk.nl").status_code == 303
 
 
-def test_a_wrong_login_limit_fails_at_start_in_one_line(make_app):
-    with pytest.raises(ConfigError, match="LEADGEN_RATE_LIMIT_LOGIN is not a rate limit"):
-        make_app(LEADGEN_RATE_LIMIT_LOGIN="vaak")
+@pytest.mark.parametrize(
+    "key",
+    [
+        "LEADGEN_RATE_LIMIT_LOGIN",
+        "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT",
+        "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL",
+    ],
+)
+def test_a_wrong_login_limit_fails_at_start_in_one_line(make_app, key):
+    with pytest.raises(ConfigError, match=f"{key} is not a rate limit"):
+        make_app(**{key: "vaak"})
 
 
 def test_an_oversize_login_leaves_the_rate_limit_storage_in_use(client):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from leadgen.extensions import db
 from leadgen.leads import tokens
-from leadgen.leads.forms import NAME_PATTERN
+from leadgen.leads.names import is_name
 from leadgen.models import Lead
 
 ENDPOINTS = {
@@ -121,12 +121,12 @@ def _with_tokens(body: bytes, path: str) -> bytes:
 
 def assert_valid(lead: Lead) -> None:
     assert lead.kind in ("ebook", "adviesgesprek", "pijncheck")
-    assert NAME_PATTERN.match(lead.name) and len(lead.name) <= 100, lead.name
+    assert is_name(lead.name) and len(lead.name) <= 100, lead.name
     assert validate_email(lead.email, check_deliverability=False).normalized.lower() == lead.email
     purposes = {consent.purpose for consent in lead.consents}
     assert "privacy" in purposes
     if lead.kind != "ebook":
-        assert lead.phone and re.fullmatch(r"\+\d{6,15}", lead.phone), lead.phone
+        assert lead.phone and re.fullmatch(r"\+\d{6,15}(;ext=\d{1,10})?", lead.phone), lead.phone
     if lead.complaint:
         assert "health_data" in purposes
         assert len(lead.complaint) <= 2000
