@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from leadgen.ebook import render
 from leadgen.ebook.render import BuildResult, Practice, build_body, personal_copy
 
 
@@ -29,6 +30,16 @@ def build() -> BuildResult:
     return build_body(practice(), cache_dir())
 
 
-def copy_for(name: str) -> Path:
-    """Return the path of the personal copy for ``name``, making it when needed."""
-    return personal_copy(name, practice(), cache_dir())
+def copy_for(owner: str, name: str) -> Path:
+    """Return the path of lead `owner`'s personal copy for ``name``, making it when needed."""
+    return personal_copy(name, owner, practice(), cache_dir())
+
+
+def remove_copies(owner: str) -> int:
+    """Delete every personal copy made for lead `owner`; return how many."""
+    return render.remove_copies(owner, cache_dir())
+
+
+def remove_copies_except(owners: set[str], older_than: float) -> int:
+    """Delete the copies of every lead not in `owners` made before `older_than` (a timestamp)."""
+    return render.remove_copies_except(owners, cache_dir(), older_than)
