@@ -166,8 +166,8 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.headers.get(MARKETING):
         mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
-        if mail.lead_id is not None:
-            link = tokens.unsubscribe_url(config, mail.lead_id)
+        if mail.lead is not None:
+            link = tokens.unsubscribe_url(config, mail.lead.id, mail.lead.secret)
             message["List-Unsubscribe"] = f"<{link}>, {mailto}"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:
