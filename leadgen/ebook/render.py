@@ -36,6 +36,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from leadgen.ebook.copies import copy_name
+
 #: The guide's source folder: templates, the print stylesheet, drawings and fonts.
 EBOOK_DIR = Path(__file__).resolve().parents[2] / "ebook"
 
@@ -232,7 +234,7 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
     nothing, and erasing a lead can find and remove every copy made for it.
     """
     version = content_version(practice)
-    path = Path(cache_dir) / "copies" / version / _copy_name(owner, name)
+    path = Path(cache_dir) / "copies" / version / copy_name(owner, clean_name(name))
     if path.is_file():
         return path
     body_path = Path(cache_dir) / f"body-{version}.pdf"
@@ -240,49 +242,6 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
         body_path = build_body(practice, cache_dir).path
     _atomic_write(path, assemble(render_cover_pdf(name, practice), body_path))
     return path
-
-
-def _owner_key(owner: str) -> str:
-    # A digest, so the file names do not show the secret that the lead's links carry.
-    return hashlib.blake2b(owner.encode(), digest_size=16, person=b"leadgen.owner").hexdigest()
-
-
-def _copy_name(owner: str, name: str) -> str:
-    # The name part changes when the lead's name does; keyed by the owner, so a name cannot be
-    # confirmed by hashing guesses.
-    named = hashlib.blake2b(
-        clean_name(name).encode(), digest_size=8, key=owner.encode()[:64], person=b"leadgen.name"
-    )
-    return f"{_owner_key(owner)}-{named.hexdigest()}.pdf"
-
-
-def remove_copies(owner: str, cache_dir: Path) -> int:
-    """Delete every copy made for `owner`, in every content version; return how many."""
-    removed = 0
-    for path in (Path(cache_dir) / "copies").glob(f"*/{_owner_key(owner)}-*.pdf"):
-        path.unlink(missing_ok=True)
-        removed += 1
-    return removed
-
-
-def remove_copies_except(owners: set[str], cache_dir: Path, older_than: float) -> int:
-    """Delete every copy that belongs to none of `owners` and was made before `older_than`.
-
-    Catches copies of leads already gone (also those named by the old scheme, after the name
-    alone) without racing a copy being made for a lead that is new since `owners` was read.
-    """
-    keep = {_owner_key(owner) for owner in owners}
-    removed = 0
-    for path in (Path(cache_dir) / "copies").glob("*/*.pdf"):
-        if path.name.split("-", 1)[0].removesuffix(".pdf") in keep:
-            continue
-        try:
-            if path.stat().st_mtime < older_than:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
 
 
 def assemble(cover_pdf: bytes, body_path: Path) -> bytes:

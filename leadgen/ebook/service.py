@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from leadgen.ebook import render
+from leadgen.ebook import copies
 from leadgen.ebook.render import BuildResult, Practice, build_body, personal_copy
 
 
@@ -37,9 +37,9 @@ def copy_for(owner: str, name: str) -> Path:
 
 def remove_copies(owner: str) -> int:
     """Delete every personal copy made for lead `owner`; return how many."""
-    return render.remove_copies(owner, cache_dir())
+    return copies.remove_copies(owner, cache_dir())
 
 
 def remove_copies_except(owners: set[str], older_than: float) -> int:
     """Delete the copies of every lead not in `owners` made before `older_than` (a timestamp)."""
-    return render.remove_copies_except(owners, cache_dir(), older_than)
+    return copies.remove_copies_except(owners, cache_dir(), older_than)

@@ -7,7 +7,8 @@ import os
 import shutil
 import time
 
-from leadgen.ebook.render import content_version, personal_copy, remove_copies, remove_copies_except
+from leadgen.ebook.copies import remove_copies, remove_copies_except
+from leadgen.ebook.render import content_version, personal_copy
 
 from .conftest import PRACTICE
 
