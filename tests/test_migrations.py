@@ -154,10 +154,10 @@ def test_0002_keeps_every_row_and_binds_links_to_a_secret(empty_database_url, in
                 assert "CHECK (kind IN" in schema["lead"]
                 assert "ON DELETE CASCADE" in schema["consent"]
                 assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
-            conn.execute(
-                sa.text("UPDATE lead SET phone = :p WHERE id = 1"),
-                {"p": "+31 6 1234 5678 toestel 12345"},
-            )
+            extension = {"p": "+31 6 1234 5678 toestel 12345"}  # 29 characters
+            conn.execute(sa.text("UPDATE lead SET phone = :p WHERE id = 1"), extension)
+            # Going back to 20 characters would cut it short: 0001 cannot hold it.
+            conn.execute(sa.text("UPDATE lead SET phone = NULL WHERE id = 1"))
         downgrade(revision="0001")
         with db.engine.begin() as conn:
             assert _counts(conn) == before
