@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from leadgen.admin import audit, formats
 from leadgen.ebook import service as ebook
@@ -90,7 +90,7 @@ def _erase(leads: list[Lead], staff_id: int | None, extra_address: str | None = 
     addresses = {lead.email.lower() for lead in leads}
     if extra_address:
         addresses.add(extra_address)
-    files = _files_of(leads, addresses)
+    files = _files_of(select(Lead.id).where(Lead.id.in_(ids)), addresses)
     if ids:
         _delete_children(select(Lead.id).where(Lead.id.in_(ids)))
         db.session.execute(delete(Lead).where(Lead.id.in_(ids)))
@@ -113,19 +113,15 @@ class _Files:
     addresses: set[str] = field(default_factory=set)  # every mail To these goes too
 
 
-def _files_of(leads: list[Lead], addresses: set[str] | None = None) -> _Files:
-    """Read, before the rows go, what names the leads' files; `addresses`: the whole person."""
-    ids = [lead.id for lead in leads]
-    mine = [OutboxMail.lead_id.in_(ids)] if ids else []
+def _files_of(lead_ids: Select, addresses: set[str] | None = None) -> _Files:
+    """Read, before the rows go, what names these leads' files; `addresses`: the whole person."""
+    owners = db.session.execute(select(Lead.secret).where(Lead.id.in_(lead_ids))).scalars().all()
+    theirs = OutboxMail.lead_id.in_(lead_ids)
     if addresses:
-        mine.append(func.lower(OutboxMail.to_addr).in_(addresses))
-    mails = (
-        db.session.execute(select(OutboxMail.created_at, OutboxMail.message_id).where(or_(*mine)))
-        if mine
-        else []
-    )
+        theirs = or_(theirs, func.lower(OutboxMail.to_addr).in_(addresses))
+    mails = db.session.execute(select(OutboxMail.created_at, OutboxMail.message_id).where(theirs))
     return _Files(
-        owners=[lead.secret for lead in leads],
+        owners=list(owners),
         mails=[(row.created_at, row.message_id) for row in mails],
         addresses=set(addresses or ()),
     )
@@ -133,8 +129,7 @@ def _files_of(leads: list[Lead], addresses: set[str] | None = None) -> _Files:
 
 def _forget(files: _Files) -> None:
     """After the commit: delete the files, then make SQLite drop the old pages from its log."""
-    for owner in files.owners:
-        ebook.remove_copies(owner)
+    ebook.remove_copies(files.owners)
     mailbox = transport.mailbox_dir(current_app.instance_path)
     transport.remove_mail_files(mailbox, files.mails, files.addresses)
     # Copies nobody owns: a download that was running during the erasure, or copies named after
@@ -181,7 +176,7 @@ def purge(now: datetime, retention_days: int) -> PurgeResult:
     """
     cutoff = now - timedelta(days=retention_days)
     expired = select(Lead.id).where(Lead.last_requested_at < cutoff, Lead.status != "patiënt")
-    files = _files_of(list(db.session.execute(select(Lead).where(Lead.id.in_(expired))).scalars()))
+    files = _files_of(expired)
     lead_count = len(files.owners)
     _delete_children(expired)
     db.session.execute(

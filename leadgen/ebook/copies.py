@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -23,12 +24,21 @@ def copy_name(owner: str, name: str) -> str:
     return f"{_owner_key(owner)}-{named.hexdigest()}.pdf"
 
 
-def remove_copies(owner: str, cache_dir: Path) -> int:
-    """Delete every copy made for `owner`, in every content version; return how many."""
+def _owner_of(path: Path) -> str:
+    return path.name.removesuffix(".pdf").split("-", 1)[0]
+
+
+def remove_copies(owners: Iterable[str], cache_dir: Path) -> int:
+    """Delete every copy made for these owners, in every content version; return how many.
+
+    One pass over the copies however many owners: a purge may remove thousands of leads.
+    """
+    doomed = {_owner_key(owner) for owner in owners}
     removed = 0
-    for path in (Path(cache_dir) / "copies").glob(f"*/{_owner_key(owner)}-*.pdf"):
-        path.unlink(missing_ok=True)
-        removed += 1
+    for path in (Path(cache_dir) / "copies").glob("*/*.pdf"):
+        if _owner_of(path) in doomed:
+            path.unlink(missing_ok=True)
+            removed += 1
     return removed
 
 
@@ -41,7 +51,7 @@ def remove_copies_except(owners: set[str], cache_dir: Path, older_than: float) -
     keep = {_owner_key(owner) for owner in owners}
     removed = 0
     for path in (Path(cache_dir) / "copies").glob("*/*.pdf"):
-        if path.name.removesuffix(".pdf").split("-", 1)[0] in keep:
+        if _owner_of(path) in keep:
             continue
         try:
             if path.stat().st_mtime < older_than:

@@ -1,5 +1,6 @@
 """App-bound access to the guide: practice from the config, cache in the instance folder."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import current_app
@@ -35,9 +36,9 @@ def copy_for(owner: str, name: str) -> Path:
     return personal_copy(name, owner, practice(), cache_dir())
 
 
-def remove_copies(owner: str) -> int:
-    """Delete every personal copy made for lead `owner`; return how many."""
-    return copies.remove_copies(owner, cache_dir())
+def remove_copies(owners: Iterable[str]) -> int:
+    """Delete every personal copy made for these leads (by secret); return how many."""
+    return copies.remove_copies(owners, cache_dir())
 
 
 def remove_copies_except(owners: set[str], older_than: float) -> int:

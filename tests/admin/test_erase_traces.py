@@ -9,12 +9,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from leadgen.ebook import service as ebook
 from leadgen.extensions import db
-from leadgen.models import Lead, utcnow
+from leadgen.mail.transport import mailbox_dir
+from leadgen.models import Lead, OutboxMail, utcnow
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS
-from tests.mail.conftest import deliver
+from tests.mail.conftest import deliver, plain_mail
 
 
 @pytest.fixture
@@ -113,3 +115,22 @@ def test_purge_removes_the_files_of_purged_leads(app, client, submit, runner, pe
         result = runner.invoke(args=["leads", "purge"])
         assert "Verwijderd: 2 aanvragen" in result.output
         assert _traces(app, person, before) == []
+
+
+def _mentions(files, person) -> bool:
+    return any(person["word"].encode() in _readable(path) for path in files)
+
+
+def test_erasing_again_removes_mails_left_behind_by_an_older_erasure(app, runner, person):
+    """Before erasure removed files it left the .eml files behind, and their rows are gone."""
+    with app.app_context():
+        mailbox = mailbox_dir(app.instance_path)
+        db.session.add(plain_mail(to_addr=person["email"], message_id=f"<{person['word']}@x>"))
+        db.session.commit()
+        assert deliver(app).sent == 1
+        db.session.execute(sa.delete(OutboxMail))  # as the erasure of old did
+        db.session.commit()
+        assert _mentions(mailbox.glob("*.eml"), person)
+        result = runner.invoke(args=["leads", "erase", person["email"].upper(), "--yes"])
+        assert "Geen aanvragen gevonden" in result.output
+        assert not _mentions(mailbox.glob("*.eml"), person)

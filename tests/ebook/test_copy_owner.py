@@ -43,7 +43,7 @@ def test_remove_copies_deletes_every_copy_of_one_owner_in_every_version(body, eb
     older.parent.mkdir(parents=True, exist_ok=True)
     older.write_bytes(current.read_bytes())
     other = personal_copy("Sam de Boer", "d" * 32, PRACTICE, ebook_cache)
-    assert remove_copies(owner, ebook_cache) == 3
+    assert remove_copies([owner], ebook_cache) == 3
     assert not current.exists() and not renamed.exists() and not older.exists()
     assert other.is_file()
 
