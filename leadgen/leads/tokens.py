@@ -94,7 +94,6 @@ CONFIRM_MAX_AGE = 7 * 86400  # unconfirmed newsletter consents are purged after 
 UNSUBSCRIBE_MAX_AGE = 10 * 365 * 86400
 
 
-def unsubscribe_url(config: dict, lead_id: int, owner: str) -> str:
-    """The withdraw-my-newsletter-consent link of a lead, for mails and their headers."""
-    token = issue_lead_token("unsubscribe", lead_id, owner, secret=config["SECRET_KEY"])
-    return f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"
+def unsubscribe_token(lead_id: int, owner: str) -> str:
+    """The token of a lead's withdraw-my-newsletter-consent link, /afmelden/<token>."""
+    return issue_lead_token("unsubscribe", lead_id, owner)

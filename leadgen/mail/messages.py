@@ -22,6 +22,7 @@ from leadgen.models import Lead, OutboxMail, utcnow
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
+UNSUBSCRIBE = "unsubscribe"  # the signed token of the lead's withdraw link, made when queued
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 
 # A first name we are willing to put in a To: display name (the form's name rule, minus spaces).
@@ -71,6 +72,8 @@ def _queue(
         headers[TO_NAME] = name
     if marketing:
         headers[MARKETING] = True
+        if lead is not None:
+            headers[UNSUBSCRIBE] = tokens.unsubscribe_token(lead.id, lead.secret)
     headers[LANGUAGE] = i18n.current()
     mail = OutboxMail(
         lead=lead,
@@ -166,8 +169,9 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.headers.get(MARKETING):
         mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
-        if mail.lead is not None:
-            link = tokens.unsubscribe_url(config, mail.lead.id, mail.lead.secret)
+        token = mail.headers.get(UNSUBSCRIBE)
+        if isinstance(token, str) and token:
+            link = f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"
             message["List-Unsubscribe"] = f"<{link}>, {mailto}"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:
