@@ -66,7 +66,6 @@ def seed(count: int) -> None:
                 "utm_campaign": rng.choice((None, None, None, "lente", "najaar")),
                 "request_count": 1,
                 "download_count": rng.randrange(3) if kind == "ebook" else 0,
-                "token_version": 1,
                 "created_at": created,
                 "last_requested_at": created,
             }

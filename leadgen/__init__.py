@@ -131,7 +131,7 @@ def _engine_options(config: dict) -> dict:
 
 
 def _tune_sqlite(engine) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing.
+    """WAL, a busy timeout, foreign keys, secure delete, and BEGIN IMMEDIATE so writers queue.
 
     See research/reliability_perf.md §5: a deferred transaction that later writes fails at once
     with SQLITE_BUSY in WAL mode; taking the write lock up front makes it wait instead.
@@ -147,6 +147,8 @@ def _tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten with zeros, not left in free space (erasure, AVG art. 17).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

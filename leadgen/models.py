@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -52,6 +53,16 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def new_secret() -> str:
+    """A random, URL-safe secret of 32 characters (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+# Ids appear in links, mails and the audit log: SQLite must never hand out a deleted row's id
+# again (without AUTOINCREMENT it reuses the highest one). PostgreSQL sequences never do.
+NO_REUSE = {"sqlite_autoincrement": True}
+
+
 class Lead(db.Model):
     """One person asking for one offer; a repeat request is recorded on the same row."""
 
@@ -63,6 +74,7 @@ class Lead(db.Model):
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_kind_created_at", "kind", "created_at"),
         Index("ix_lead_status_follow_up_on", "status", "follow_up_on"),
+        NO_REUSE,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,8 +95,9 @@ class Lead(db.Model):
     origin: Mapped[str | None] = mapped_column(String(200))
     request_count: Mapped[int] = mapped_column(Integer, default=1)
     download_count: Mapped[int] = mapped_column(Integer, default=0)
-    # Bumped to invalidate every link handed out so far (erase, "send me a new link").
-    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    # In every link of this lead and checked against the row: a link is bound to this person,
+    # not to an id. A new secret invalidates every link handed out so far.
+    secret: Mapped[str] = mapped_column(String(32), unique=True, default=new_secret)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -111,7 +124,7 @@ class Consent(db.Model):
     """Evidence of one consent: purpose, the exact text shown, when, and from which form origin."""
 
     __tablename__ = "consent"
-    __table_args__ = (CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"),)
+    __table_args__ = (CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"), NO_REUSE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
@@ -131,6 +144,7 @@ class DownloadEvent(db.Model):
     """One download of a personal copy (no IP address: we keep only what staff use)."""
 
     __tablename__ = "download_event"
+    __table_args__ = NO_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
@@ -146,6 +160,7 @@ class OutboxMail(db.Model):
     __table_args__ = (
         CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
         Index("ix_outbox_mail_status_next_attempt_at", "status", "next_attempt_at"),
+        NO_REUSE,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,21 +188,35 @@ class Staff(db.Model):
     """A staff account of the practice."""
 
     __tablename__ = "staff"
+    __table_args__ = NO_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    # Flask-Login's id: rotated on password change or deactivation, which ends every session.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(db.Model):
+    """One logged-in browser of a staff member; logging out deletes it, which ends it here too.
+
+    The cookie holds a random session key; only its SHA-256 is stored, so a copy of the database
+    opens no session.
+    """
+
+    __tablename__ = "staff_session"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Note(db.Model):
     """A staff note on a lead."""
 
     __tablename__ = "note"
+    __table_args__ = NO_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
@@ -203,6 +232,7 @@ class AuditEntry(db.Model):
     """Who did what, when: exports, erasures, status changes, logins."""
 
     __tablename__ = "audit_entry"
+    __table_args__ = NO_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))

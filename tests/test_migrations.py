@@ -43,3 +43,122 @@ def test_migrations_from_empty_match_the_models(empty_database_url, instance_dir
         with db.engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+LEAD_ROW = {
+    "kind": "ebook",
+    "name": "Anna de Vries",
+    "email": "anna@example.nl",
+    "phone": None,
+    "status": "nieuw",
+    "no_answer_count": 0,
+    "request_count": 1,
+    "download_count": 0,
+    "token_version": 1,
+}
+# Every table whose ids appear in links, mails or the audit log.
+NUMBERED = ("lead", "consent", "download_event", "outbox_mail", "staff", "note", "audit_entry")
+
+
+def _seed_0001(conn) -> None:
+    """Rows as revision 0001 stored them: two leads with children, a staff member, an audit."""
+    now = sa.func.now() if conn.dialect.name == "postgresql" else sa.text("CURRENT_TIMESTAMP")
+    meta = sa.MetaData()
+    meta.reflect(conn)
+    t = meta.tables
+    conn.execute(
+        t["staff"]
+        .insert()
+        .values(
+            id=1,
+            email="lisa@praktijk.nl",
+            password_hash="x",
+            active=True,
+            session_token="s" * 43,
+            created_at=now,
+        )
+    )
+    for lead_id, email in ((1, "anna@example.nl"), (2, "bert@example.nl")):
+        conn.execute(
+            t["lead"]
+            .insert()
+            .values(
+                LEAD_ROW
+                | {"id": lead_id, "email": email, "created_at": now, "last_requested_at": now}
+            )
+        )
+        conn.execute(
+            t["consent"]
+            .insert()
+            .values(
+                lead_id=lead_id,
+                purpose="privacy",
+                text_version="v1",
+                text="t",
+                form="ebook",
+                granted_at=now,
+            )
+        )
+        conn.execute(t["download_event"].insert().values(lead_id=lead_id, at=now))
+        conn.execute(
+            t["note"].insert().values(lead_id=lead_id, author_id=1, body="b", created_at=now)
+        )
+        conn.execute(
+            t["outbox_mail"]
+            .insert()
+            .values(
+                lead_id=lead_id,
+                template="ebook_link",
+                to_addr=email,
+                subject="s",
+                body_text="b",
+                body_html="b",
+                headers={},
+                message_id=f"<{lead_id}@x>",
+                status="sent",
+                attempts=1,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    conn.execute(t["audit_entry"].insert().values(staff_id=1, action="login", detail={}, at=now))
+
+
+def _counts(conn) -> dict[str, int]:
+    return {
+        table: conn.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar_one()
+        for table in NUMBERED
+    }
+
+
+def test_0002_keeps_every_row_and_binds_links_to_a_secret(empty_database_url, instance_dir):
+    app = create_app(base_config(empty_database_url, instance_dir))
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            _seed_0001(conn)
+            before = _counts(conn)
+        upgrade()
+        with db.engine.begin() as conn:
+            assert _counts(conn) == before
+            secrets = conn.execute(sa.text("SELECT secret FROM lead")).scalars().all()
+            assert len(set(secrets)) == 2 and all(len(s) == 32 for s in secrets)
+            columns = {c["name"]: c for c in sa.inspect(conn).get_columns("lead")}
+            assert columns["phone"]["type"].length == 40
+            assert "token_version" not in columns
+            assert "session_token" not in {c["name"] for c in sa.inspect(conn).get_columns("staff")}
+            if conn.dialect.name == "sqlite":
+                schema = dict(conn.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
+                for table in NUMBERED:
+                    assert "AUTOINCREMENT" in schema[table], table
+                assert "CHECK (kind IN" in schema["lead"]
+                assert "ON DELETE CASCADE" in schema["consent"]
+                assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+            extension = {"p": "+31 6 1234 5678 toestel 12345"}  # 29 characters
+            conn.execute(sa.text("UPDATE lead SET phone = :p WHERE id = 1"), extension)
+            # Going back to 20 characters would cut it short: 0001 cannot hold it.
+            conn.execute(sa.text("UPDATE lead SET phone = NULL WHERE id = 1"))
+        downgrade(revision="0001")
+        with db.engine.begin() as conn:
+            assert _counts(conn) == before
+        db.engine.dispose()

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, session
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
+from sqlalchemy import delete
 
 from leadgen.admin import audit
 from leadgen.extensions import db, login_manager
-from leadgen.models import Staff, utcnow
+from leadgen.models import Staff, StaffSession, utcnow
 
 # RFC 9106 low-memory profile (argon2-cffi's default); a hash made with other parameters is
 # upgraded at the next successful login. Tests swap in a cheaper hasher.
@@ -31,15 +34,15 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class StaffUser(UserMixin):
-    """The logged-in staff member as Flask-Login sees it; the session holds `session_token`."""
+    """The logged-in staff member as Flask-Login sees it; the cookie holds `session_key`."""
 
     id: int
     email: str
-    session_token: str
+    session_key: str
     active: bool = True
 
     def get_id(self) -> str:
-        return self.session_token
+        return self.session_key
 
     @property
     def is_active(self) -> bool:
@@ -54,15 +57,23 @@ def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
-def load_user(session_token: str) -> StaffUser | None:
+def load_user(session_key: str) -> StaffUser | None:
+    """The staff member of a session that was started here and not ended since, or None."""
     staff = db.session.execute(
-        db.select(Staff).filter_by(session_token=session_token, active=True)
+        db.select(Staff)
+        .join(StaffSession)
+        .where(
+            StaffSession.key_hash == _hash(session_key),
+            StaffSession.created_at > utcnow() - timedelta(seconds=ABSOLUTE_SECONDS),
+            Staff.active.is_(True),
+        )
     ).scalar_one_or_none()
-    return _user(staff) if staff else None
+    return StaffUser(staff.id, staff.email, session_key) if staff else None
 
 
-def _user(staff: Staff) -> StaffUser:
-    return StaffUser(staff.id, staff.email, staff.session_token, staff.active)
+def _hash(session_key: str) -> str:
+    # The key is random (256 bits): a plain SHA-256 cannot be reversed or guessed.
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -112,21 +123,41 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def start_session(staff: Staff) -> None:
-    """Log `staff` in on a fresh session (no fixation), without a remember-me cookie."""
+    """Log `staff` in on a fresh session (no fixation), without a remember-me cookie.
+
+    The session is a row of its own, so logging out ends it on the server, not just in the
+    browser that asked. Sessions past the absolute lifetime are cleared out on the way.
+    """
+    key = secrets.token_urlsafe(32)
+    cutoff = utcnow() - timedelta(seconds=ABSOLUTE_SECONDS)
+    db.session.execute(delete(StaffSession).where(StaffSession.created_at <= cutoff))
+    db.session.add(StaffSession(key_hash=_hash(key), staff_id=staff.id))
+    db.session.commit()
     session.clear()
-    login_user(_user(staff), remember=False)
+    login_user(StaffUser(staff.id, staff.email, key), remember=False)
     now = int(time.time())
     session["admin_login_at"] = now
     session["admin_seen_at"] = now
 
 
 def end_session(staff_id: int | None = None) -> None:
-    """Log out; with `staff_id` (a deliberate logout, not a timeout) write it to the audit log."""
+    """Log out and end this session for good; with `staff_id` (a deliberate logout, not a
+    timeout) write it to the audit log.
+    """
+    if current_user.is_authenticated:
+        db.session.execute(
+            delete(StaffSession).where(StaffSession.key_hash == _hash(current_user.session_key))
+        )
     if staff_id is not None:
         audit.record("logout", staff_id)
-        db.session.commit()
+    db.session.commit()
     logout_user()
     session.clear()
+
+
+def end_all_sessions(staff_id: int) -> None:
+    """End every session of this account, in every browser (no commit)."""
+    db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
 
 
 def session_expired(now: float | None = None) -> bool:
@@ -153,7 +184,6 @@ def create_staff(email: str, password: str) -> Staff:
     staff = Staff(
         email=email,
         password_hash=hash_password(password),
-        session_token=secrets.token_urlsafe(32),
         active=True,
     )
     db.session.add(staff)
@@ -164,14 +194,14 @@ def create_staff(email: str, password: str) -> Staff:
 
 
 def deactivate_staff(email: str) -> Staff:
-    """Deactivate an account and end all its sessions (a new session token); commit."""
+    """Deactivate an account and end all its sessions; commit."""
     staff = db.session.execute(
         db.select(Staff).filter_by(email=normalise_email(email))
     ).scalar_one_or_none()
     if staff is None:
         raise AccountError(f"Geen account gevonden voor {normalise_email(email)}.")
     staff.active = False
-    staff.session_token = secrets.token_urlsafe(32)
+    end_all_sessions(staff.id)
     audit.record("staff_deactivated", None, account_id=staff.id)
     db.session.commit()
     return staff

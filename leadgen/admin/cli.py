@@ -124,7 +124,8 @@ def purge_leads() -> None:
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
 def erase_leads(email: str, yes: bool) -> None:
-    """Wis alles van één persoon: aanvragen, toestemmingen, downloads, notities en e-mails."""
+    """Wis alles van één persoon: aanvragen, toestemmingen, downloads, notities, e-mails, en
+    de bestanden: persoonlijke e-books en mails in instance/mail/."""
     if not yes:
         click.confirm(f"Alles van {email} definitief wissen?", abort=True)
     ids = service.erase_email(email)

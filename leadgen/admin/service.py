@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from flask import current_app
+from sqlalchemy import Select, delete, func, or_, select
 
 from leadgen import addresses
 from leadgen.admin import audit, formats
-from leadgen.extensions import db
+from leadgen.ebook import service as ebook
+from leadgen.extensions import begin_read, db
+from leadgen.mail import transport
 from leadgen.models import (
     LEAD_STATUSES,
     Consent,
@@ -20,6 +24,9 @@ from leadgen.models import (
 )
 
 NEWSLETTER_CONFIRM_DAYS = 7
+# A copy no lead owns is swept only when older than this: it may be one being made right now
+# for a lead that is newer than the list of owners read.
+SWEEP_GRACE_SECONDS = 60
 
 
 class NotFound(LookupError):
@@ -84,6 +91,7 @@ def _erase(leads: list[Lead], staff_id: int | None, extra_address: str | None = 
     addresses = {lead.email.lower() for lead in leads}
     if extra_address:
         addresses.add(extra_address)
+    files = _files_of(select(Lead.id).where(Lead.id.in_(ids)), addresses)
     if ids:
         _delete_children(select(Lead.id).where(Lead.id.in_(ids)))
         db.session.execute(delete(Lead).where(Lead.id.in_(ids)))
@@ -93,7 +101,62 @@ def _erase(leads: list[Lead], staff_id: int | None, extra_address: str | None = 
         audit.record("erase", staff_id, lead_id=lead_id)
     db.session.commit()
     db.session.expunge_all()
+    _forget(files)
     return ids
+
+
+@dataclass
+class _Files:
+    """What of some leads lives outside the database: their copies and mailbox files."""
+
+    owners: list[str] = field(default_factory=list)
+    mails: list[tuple[datetime, str]] = field(default_factory=list)  # (written, Message-ID)
+    addresses: set[str] = field(default_factory=set)  # every mail To these goes too
+
+
+def _files_of(lead_ids: Select, addresses: set[str] | None = None) -> _Files:
+    """Read, before the rows go, what names these leads' files; `addresses`: the whole person."""
+    owners = db.session.execute(select(Lead.secret).where(Lead.id.in_(lead_ids))).scalars().all()
+    theirs = OutboxMail.lead_id.in_(lead_ids)
+    if addresses:
+        theirs = or_(theirs, func.lower(OutboxMail.to_addr).in_(addresses))
+    mails = db.session.execute(select(OutboxMail.created_at, OutboxMail.message_id).where(theirs))
+    return _Files(
+        owners=list(owners),
+        mails=[(row.created_at, row.message_id) for row in mails],
+        addresses=set(addresses or ()),
+    )
+
+
+def _forget(files: _Files) -> None:
+    """After the commit: delete the files, then make SQLite drop the old pages from its log."""
+    ebook.remove_copies(files.owners)
+    mailbox = transport.mailbox_dir(current_app.instance_path)
+    transport.remove_mail_files(mailbox, files.mails, files.addresses)
+    # Copies nobody owns: a download that was running during the erasure, or copies named after
+    # the name alone (before copies were kept per lead).
+    begin_read()
+    owners = set(db.session.execute(select(Lead.secret)).scalars())
+    db.session.rollback()
+    ebook.remove_copies_except(owners, older_than=time.time() - SWEEP_GRACE_SECONDS)
+    _checkpoint()
+
+
+def _checkpoint() -> None:
+    """Copy SQLite's write-ahead log into the database and empty it.
+
+    Until then the log keeps older copies of the pages the deleted rows were on; the deletion
+    itself zeroed them in place (PRAGMA secure_delete, see create_app). Waits for readers.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    connection = db.engine.raw_connection()
+    try:  # outside any transaction: a checkpoint cannot run inside one
+        busy = connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        connection.close()
+    if busy and busy[0]:
+        current_app.logger.warning("erasure: the write-ahead log could not be emptied yet")
 
 
 def _delete_children(lead_ids) -> None:
@@ -114,7 +177,8 @@ def purge(now: datetime, retention_days: int) -> PurgeResult:
     """
     cutoff = now - timedelta(days=retention_days)
     expired = select(Lead.id).where(Lead.last_requested_at < cutoff, Lead.status != "patiënt")
-    lead_count = db.session.execute(select(func.count()).select_from(expired.subquery())).scalar()
+    files = _files_of(expired)
+    lead_count = len(files.owners)
     _delete_children(expired)
     db.session.execute(
         delete(Lead).where(Lead.last_requested_at < cutoff, Lead.status != "patiënt")
@@ -126,7 +190,7 @@ def purge(now: datetime, retention_days: int) -> PurgeResult:
             Consent.granted_at < now - timedelta(days=NEWSLETTER_CONFIRM_DAYS),
         )
     ).rowcount
-    result = PurgeResult(int(lead_count or 0), int(consent_count or 0))
+    result = PurgeResult(lead_count, int(consent_count or 0))
     audit.record(
         "purge",
         None,
@@ -135,4 +199,5 @@ def purge(now: datetime, retention_days: int) -> PurgeResult:
         retention_days=retention_days,
     )
     db.session.commit()
+    _forget(files)
     return result

@@ -27,6 +27,8 @@ from weasyprint.text.fonts import FontConfiguration
 from leadgen.ebook.assemble import assemble
 from leadgen.ebook.fetcher import EbookURLFetcher
 
+from leadgen.ebook.copies import copy_name
+
 #: The guide's source folder: templates, the print stylesheet, drawings and fonts.
 EBOOK_DIR = Path(__file__).resolve().parents[2] / "ebook"
 
@@ -224,11 +226,14 @@ def render_cover_pdf(name: str, practice: Practice) -> bytes:
     return _render_pdf(html, variant=None)[0]
 
 
-def personal_copy(name: str, practice: Practice, cache_dir: Path) -> Path:
-    """Return the visitor's copy: their cover in front of the cached body, cached on disk."""
+def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) -> Path:
+    """Return the visitor's copy: their cover in front of the cached body, cached on disk.
+
+    `owner` is the lead's secret: copies are kept per lead, so two people of one name share
+    nothing, and erasing a lead can find and remove every copy made for it.
+    """
     version = content_version(practice)
-    key = hashlib.sha256(clean_name(name).encode()).hexdigest()[:32]
-    path = Path(cache_dir) / "copies" / version / f"{key}.pdf"
+    path = Path(cache_dir) / "copies" / version / copy_name(owner, clean_name(name))
     if path.is_file():
         return path
     body_path = Path(cache_dir) / f"body-{version}.pdf"

@@ -1,9 +1,11 @@
 """App-bound access to the guide: practice from the config, cache in the instance folder."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import current_app
 
+from leadgen.ebook import copies
 from leadgen.ebook.render import BuildResult, Practice, build_body, personal_copy
 
 
@@ -29,6 +31,16 @@ def build() -> BuildResult:
     return build_body(practice(), cache_dir())
 
 
-def copy_for(name: str) -> Path:
-    """Return the path of the personal copy for ``name``, making it when needed."""
-    return personal_copy(name, practice(), cache_dir())
+def copy_for(owner: str, name: str) -> Path:
+    """Return the path of lead `owner`'s personal copy for ``name``, making it when needed."""
+    return personal_copy(name, owner, practice(), cache_dir())
+
+
+def remove_copies(owners: Iterable[str]) -> int:
+    """Delete every personal copy made for these leads (by secret); return how many."""
+    return copies.remove_copies(owners, cache_dir())
+
+
+def remove_copies_except(owners: set[str], older_than: float) -> int:
+    """Delete the copies of every lead not in `owners` made before `older_than` (a timestamp)."""
+    return copies.remove_copies_except(owners, cache_dir(), older_than)

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from leadgen.extensions import begin_read, db
 from leadgen.leads import tokens
 from leadgen.leads.consent import ConsentText
 from leadgen.mail import messages
-from leadgen.models import Consent, Counter, DownloadEvent, Lead, utcnow
+from leadgen.models import Consent, Counter, DownloadEvent, Lead, OutboxMail, new_secret, utcnow
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Download:
 
     lead_id: int
     name: str
+    owner: str  # the lead's secret, which keys its personal copies
 
 
 def _find(email: str, kind: str) -> Lead | None:
@@ -125,7 +126,7 @@ def _queue_mails(lead: Lead, req: Request) -> None:
         messages.queue_ebook_link(
             lead,
             download_url=download_url(lead),
-            confirm_url=confirm_url(newsletter) if newsletter else None,
+            confirm_url=confirm_url(newsletter, lead.secret) if newsletter else None,
         )
     else:
         messages.queue_request_confirmation(lead)
@@ -138,7 +139,7 @@ def link_valid_until() -> datetime:
 
 
 def download_token(lead: Lead) -> str:
-    return tokens.issue_lead_token("download", lead.id, lead.token_version)
+    return tokens.issue_lead_token("download", lead.id, lead.secret)
 
 
 def _absolute(path: str) -> str:
@@ -150,24 +151,22 @@ def download_url(lead: Lead) -> str:
     return _absolute(url_for("leads.download", token=download_token(lead)))
 
 
-def confirm_url(consent: Consent) -> str:
-    token = tokens.issue_lead_token("confirm", consent.id, consent.lead_id)
+def confirm_url(consent: Consent, owner: str) -> str:
+    token = tokens.issue_lead_token("confirm", consent.id, owner)
     return _absolute(url_for("leads.confirm", token=token))
 
 
 def lead_for_download(token: str) -> Download:
     """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
-    lead_id, version = tokens.read_lead_token("download", token, tokens.download_max_age())
+    lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
     begin_read()
     row = db.session.execute(
-        db.select(Lead.name).where(
-            Lead.id == lead_id, Lead.token_version == version, Lead.kind == "ebook"
-        )
+        db.select(Lead.name).where(Lead.id == lead_id, Lead.secret == owner, Lead.kind == "ebook")
     ).one_or_none()
     db.session.rollback()
     if row is None:
         raise tokens.TokenError(expired=False)
-    return Download(lead_id=lead_id, name=row.name)
+    return Download(lead_id=lead_id, name=row.name, owner=owner)
 
 
 def record_download(lead_id: int) -> None:
@@ -182,23 +181,56 @@ def record_download(lead_id: int) -> None:
     db.session.commit()
 
 
-def confirm_newsletter(token: str) -> Consent:
-    """Confirm a newsletter consent (double opt-in); a repeat click changes nothing."""
-    consent_id, lead_id = tokens.read_lead_token("confirm", token, tokens.CONFIRM_MAX_AGE)
-    consent = db.session.get(Consent, consent_id)
-    if consent is None or consent.lead_id != lead_id or consent.purpose != "newsletter":
+def _newsletter_consent(token: str) -> Consent:
+    consent_id, owner = tokens.read_lead_token("confirm", token, tokens.CONFIRM_MAX_AGE)
+    consent = db.session.execute(
+        db.select(Consent)
+        .join(Lead)
+        .where(Consent.id == consent_id, Consent.purpose == "newsletter", Lead.secret == owner)
+    ).scalar_one_or_none()
+    if consent is None:
         raise tokens.TokenError(expired=False)
-    if consent.confirmed_at is None:
-        consent.confirmed_at = utcnow()
-        db.session.commit()
     return consent
+
+
+def _state(consent: Consent) -> str:
+    if consent.withdrawn_at is not None:
+        return "withdrawn"
+    return "confirmed" if consent.confirmed_at is not None else "pending"
+
+
+def newsletter_state(token: str) -> str:
+    """'pending', 'confirmed' or 'withdrawn': the consent a confirm link names; or TokenError."""
+    return _state(_newsletter_consent(token))
+
+
+def confirm_newsletter(token: str) -> str:
+    """Confirm a newsletter consent (double opt-in) and return its state after.
+
+    A repeat changes nothing, and a withdrawn consent stays withdrawn.
+    """
+    consent = _newsletter_consent(token)
+    if _state(consent) == "pending":
+        consent.confirmed_at = utcnow()
+    state = _state(consent)
+    db.session.commit()
+    return state
+
+
+def check_unsubscribe(token: str) -> int:
+    """The id of the lead an unsubscribe link belongs to, or TokenError."""
+    lead_id, owner = tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
+    found = db.session.execute(
+        db.select(Lead.id).where(Lead.id == lead_id, Lead.secret == owner)
+    ).scalar_one_or_none()
+    if found is None:
+        raise tokens.TokenError(expired=False)
+    return found
 
 
 def withdraw_newsletter(token: str) -> int:
     """Withdraw the token's lead's live newsletter consents; return how many (0 on repeats)."""
-    lead_id, _version = tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
-    if db.session.get(Lead, lead_id) is None:
-        raise tokens.TokenError(expired=False)
+    lead_id = check_unsubscribe(token)
     withdrawn = db.session.execute(
         update(Consent)
         .where(
@@ -212,14 +244,29 @@ def withdraw_newsletter(token: str) -> int:
     return withdrawn
 
 
+# Who asks for a new link at an address we do not know gets a mail written for nobody, stored
+# and removed in the same transaction: both answers cost the same statements, pages and fsync,
+# so the time taken does not tell whether an address asked for the book.
+NOBODY = "niemand@nobody.invalid"
+
+
 def resend_link(email: str) -> bool:
     """Queue a fresh download link when this address has an e-book lead; say whether it did."""
     lead = _find(email, "ebook")
+    known = lead is not None
     if lead is None:
-        return False
-    messages.queue_ebook_link(lead, download_url=download_url(lead), confirm_url=None)
+        lead = Lead(id=0, kind="ebook", name="Niemand", email=NOBODY, secret=new_secret())
+    mail = messages.queue_ebook_link(lead, download_url=download_url(lead), confirm_url=None)
+    if not known:  # store the stand-in's mail (removed below), never the stand-in itself
+        db.session.expunge(lead)
+        mail.lead = None
+        db.session.add(mail)
+    db.session.flush()
+    db.session.execute(
+        delete(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.to_addr == NOBODY)
+    )
     db.session.commit()
-    return True
+    return known
 
 
 def count(name: str) -> None:

@@ -56,22 +56,30 @@ class TokenError(Exception):
         self.expired = expired
 
 
-def issue_lead_token(purpose: str, lead_id: int, version: int, secret: str | None = None) -> str:
-    return _serializer(purpose, secret).dumps([lead_id, version])
+def issue_lead_token(purpose: str, record_id: int, owner: str, secret: str | None = None) -> str:
+    """Sign a link for `purpose`: the record's id and the secret of the lead it belongs to.
+
+    Ids can come back after an erasure on some databases and are easy to guess; the lead's own
+    random secret binds the link to this one person (checked against the row when it is used).
+    """
+    return _serializer(purpose, secret).dumps([record_id, owner])
 
 
-def read_lead_token(purpose: str, token: str, max_age_seconds: int) -> tuple[int, int]:
-    """Return (lead id, token version) or raise TokenError."""
+def read_lead_token(purpose: str, token: str, max_age_seconds: int) -> tuple[int, str]:
+    """Return (record id, lead secret) or raise TokenError."""
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
         raise TokenError(expired=True) from None
     except BadSignature:
         raise TokenError(expired=False) from None
+    # Links signed before leads had a secret carry a number here: refused, they named an id only.
     if (
         not isinstance(payload, list)
         or len(payload) != 2
-        or not all(isinstance(item, int) for item in payload)
+        or type(payload[0]) is not int
+        or not isinstance(payload[1], str)
+        or not payload[1]
     ):
         raise TokenError(expired=False)
     return payload[0], payload[1]
@@ -86,7 +94,6 @@ CONFIRM_MAX_AGE = 7 * 86400  # unconfirmed newsletter consents are purged after 
 UNSUBSCRIBE_MAX_AGE = 10 * 365 * 86400
 
 
-def unsubscribe_url(config: dict, lead_id: int) -> str:
-    """The withdraw-my-newsletter-consent link of a lead, for mails and their headers."""
-    token = issue_lead_token("unsubscribe", lead_id, 0, secret=config["SECRET_KEY"])
-    return f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"
+def unsubscribe_token(lead_id: int, owner: str) -> str:
+    """The token of a lead's withdraw-my-newsletter-consent link, /afmelden/<token>."""
+    return issue_lead_token("unsubscribe", lead_id, owner)

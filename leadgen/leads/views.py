@@ -176,7 +176,7 @@ def download(token: str):
         lead = service.lead_for_download(token)
     except tokens.TokenError as error:
         return _link_problem(410 if error.expired else 404)
-    path = ebook.copy_for(lead.name)
+    path = ebook.copy_for(lead.owner, lead.name)
     prefix = current_app.config["LEADGEN_X_ACCEL_PREFIX"]
     if prefix:
         response = _accel_redirect(prefix, path)
@@ -250,14 +250,21 @@ def resend():
     return render_template("leads/resend.html", form=None, sent=True)
 
 
-@bp.get("/bevestig/<token>")
+@bp.route("/bevestig/<token>", methods=["GET", "POST"])
 def confirm(token: str):
+    """Confirm newsletter consent: GET shows a button (link scanners must not do it), POST does it.
+
+    No cookie to lean on: the token in the address is what allows the POST, as at /afmelden.
+    """
     try:
-        consent = service.confirm_newsletter(token)
+        if request.method == "POST":
+            state = service.confirm_newsletter(token)
+        else:
+            state = service.newsletter_state(token)
     except tokens.TokenError as error:
         status = 410 if error.expired else 404
-        return render_template("leads/confirm.html", consent=None, status=status), status
-    return render_template("leads/confirm.html", consent=consent, status=200)
+        return render_template("leads/confirm.html", state=None, status=status), status
+    return render_template("leads/confirm.html", state=state, token=token, status=200)
 
 
 @bp.route("/afmelden/<token>", methods=["GET", "POST"])
@@ -270,7 +277,7 @@ def unsubscribe(token: str):
         if request.method == "POST":
             service.withdraw_newsletter(token)
             return render_template("leads/unsubscribe.html", done=True, token=token)
-        tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
+        service.check_unsubscribe(token)
     except tokens.TokenError:
         return render_template("leads/unsubscribe.html", done=False, token=None), 404
     return render_template("leads/unsubscribe.html", done=False, token=token)

@@ -21,6 +21,7 @@ from leadgen.models import Lead, OutboxMail, utcnow
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
+UNSUBSCRIBE = "unsubscribe"  # the signed token of the lead's withdraw link, made when queued
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 
 MOMENTS = {"ochtend": _l("’s ochtends"), "middag": _l("’s middags"), "avond": _l("’s avonds")}
@@ -79,6 +80,8 @@ def _queue(
         headers[TO_NAME] = name
     if marketing:
         headers[MARKETING] = True
+        if lead is not None:
+            headers[UNSUBSCRIBE] = tokens.unsubscribe_token(lead.id, lead.secret)
     headers[LANGUAGE] = i18n.current()
     mail = OutboxMail(
         lead=lead,
@@ -174,8 +177,9 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.headers.get(MARKETING):
         mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
-        if mail.lead_id is not None:
-            link = tokens.unsubscribe_url(config, mail.lead_id)
+        token = mail.headers.get(UNSUBSCRIBE)
+        if isinstance(token, str) and token:
+            link = f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"
             message["List-Unsubscribe"] = f"<{link}>, {mailto}"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:

@@ -52,7 +52,7 @@ class Claim:
     attempts: int
     message: EmailMessage | None
     error: str | None = None  # set when the message could not be built
-    copy_for: str | None = None  # the name on the personal copy this mail links to
+    copy_for: tuple[str, str] | None = None  # (lead secret, name) of the copy this mail links to
 
 
 class Unreachable(Exception):
@@ -119,7 +119,9 @@ def claim_next(at: datetime) -> Claim | None:
                 mail.id,
                 mail.attempts,
                 build_message(mail, current_app.config),
-                copy_for=mail.lead.name if mail.template == "ebook_link" and mail.lead else None,
+                copy_for=(mail.lead.secret, mail.lead.name)
+                if mail.template == "ebook_link" and mail.lead
+                else None,
             )
         except ValueError as exc:
             claim = Claim(mail.id, mail.attempts, None, f"Onveilige kopregel: {exc}")
@@ -135,7 +137,7 @@ def _prepare_copy(claim: Claim) -> None:
     if claim.copy_for is None:
         return
     try:
-        ebook.copy_for(claim.copy_for)
+        ebook.copy_for(*claim.copy_for)
     except Exception:  # the download makes it itself if this fails; the mail must still go
         current_app.logger.exception("mail %s: could not prepare the personal copy", claim.id)
 

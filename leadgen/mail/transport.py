@@ -7,8 +7,12 @@ import os
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -130,9 +134,7 @@ class FileTransport:
 
     def path_for(self, message: EmailMessage) -> Path:
         # Named by date and Message-ID, so a retried message overwrites itself, never doubles.
-        date = message["Date"].datetime.strftime("%Y%m%d-%H%M%S")
-        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:12]
-        return self.directory / f"{date}-{digest}.eml"
+        return self.directory / file_name(message["Date"].datetime, str(message["Message-ID"]))
 
     def send(self, message: EmailMessage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -152,6 +154,51 @@ class FileTransport:
         pass
 
 
+def file_name(written: datetime, message_id: str) -> str:
+    """The mailbox file of the message with this Date and Message-ID."""
+    digest = hashlib.sha256(message_id.encode()).hexdigest()[:12]
+    return f"{written.strftime('%Y%m%d-%H%M%S')}-{digest}.eml"
+
+
+def mailbox_dir(instance_path: str) -> Path:
+    """The embedded mailbox, where mails go without LEADGEN_SMTP_URL."""
+    return Path(instance_path) / "mail"
+
+
+def remove_mail_files(
+    directory: Path, mails: Iterable[tuple[datetime, str]], addresses: Collection[str] = ()
+) -> int:
+    """Delete the mailbox files of these (written at, Message-ID) pairs and of every message
+    addressed To one of `addresses` (lower case); return how many.
+    """
+    if not directory.is_dir():
+        return 0
+    doomed = {directory / file_name(written, message_id) for written, message_id in mails}
+    if addresses:
+        doomed |= {path for path in directory.glob("*.eml") if _addressed_to(path, addresses)}
+    removed = 0
+    for path in doomed:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed
+
+
+def _addressed_to(path: Path, addresses: Collection[str]) -> bool:
+    try:
+        with path.open("rb") as handle:
+            headers = BytesHeaderParser(policy=policy.default).parse(handle)
+    except OSError:
+        return False
+    return any(
+        address.addr_spec.lower() in addresses
+        for header in headers.get_all("To") or ()
+        for address in getattr(header, "addresses", ())
+    )
+
+
 def transport_for(config: dict, instance_path: str) -> Transport:
     """SMTP when LEADGEN_SMTP_URL is set, the instance mailbox otherwise."""
     if config.get("LEADGEN_SMTP_URL"):
@@ -159,4 +206,4 @@ def transport_for(config: dict, instance_path: str) -> Transport:
             parse_smtp_url(config["LEADGEN_SMTP_URL"]),
             timeout=float(config.get("LEADGEN_SMTP_TIMEOUT", SMTP_TIMEOUT)),
         )
-    return FileTransport(Path(instance_path) / "mail")
+    return FileTransport(mailbox_dir(instance_path))

@@ -136,6 +136,52 @@ def test_logout_needs_a_post_with_csrf(staff_client):
     assert staff_client.get("/admin/").status_code == 302
 
 
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, staff_client):
+    copied = _session_cookie(staff_client)
+    post_form(staff_client, "/admin/", "/admin/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    response = replay.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_logout_ends_only_this_browsers_session(app, client, staff):
+    other = app.test_client()
+    login(client, staff.email)
+    login(other, staff.email)
+    post_form(client, "/admin/", "/admin/logout")
+    assert client.get("/admin/").status_code == 302
+    assert other.get("/admin/").status_code == 200
+
+
+def test_deactivation_ends_every_session_of_the_account(app, client, staff, create_staff):
+    colleague = create_staff(email="joop@praktijk.nl")
+    other, theirs = app.test_client(), app.test_client()
+    login(client, staff.email)
+    login(other, staff.email)
+    login(theirs, colleague.email)
+    with app.app_context():
+        auth.deactivate_staff(staff.email)
+    assert client.get("/admin/").status_code == 302
+    assert other.get("/admin/").status_code == 302
+    assert theirs.get("/admin/").status_code == 200
+
+
+def test_the_session_key_is_not_stored_in_the_clear(app, staff_client, read):
+    from leadgen.models import StaffSession
+
+    with staff_client.session_transaction() as session:
+        key = session["_user_id"]
+    [row] = read(StaffSession)
+    assert key not in row.key_hash
+    assert len(key) >= 32
+
+
 def test_logins_failures_and_logouts_are_audited(client, staff, read):
     login(client, staff.email, "verkeerd-wachtwoord")
     login(client, staff.email)

@@ -8,10 +8,12 @@ from leadgen.ebook.render import personal_copy
 from .conftest import PRACTICE
 from .test_render import CHAPTERS, find_page, flat, page_text, toc_targets
 
+OWNER = "eigenaar-van-deze-kopie-00000000"  # a lead's secret
+
 
 @pytest.fixture(scope="module")
 def copy_pdf(body, ebook_cache) -> PdfReader:
-    return PdfReader(personal_copy("Anna de Vries", PRACTICE, ebook_cache))
+    return PdfReader(personal_copy("Anna de Vries", OWNER, PRACTICE, ebook_cache))
 
 
 def test_copy_has_the_cover_with_the_name_in_front(body, copy_pdf):
@@ -42,9 +44,9 @@ def test_viewer_page_labels_match_the_printed_numbers(copy_pdf):
 
 
 def test_second_download_is_the_cached_file(ebook_cache):
-    first = personal_copy("Piet Jansen", PRACTICE, ebook_cache)
+    first = personal_copy("Piet Jansen", OWNER, PRACTICE, ebook_cache)
     stamp = first.stat().st_mtime_ns
-    again = personal_copy("Piet Jansen", PRACTICE, ebook_cache)
+    again = personal_copy("Piet Jansen", OWNER, PRACTICE, ebook_cache)
     assert again == first and again.stat().st_mtime_ns == stamp
 
 
@@ -62,7 +64,7 @@ def test_second_download_is_the_cached_file(ebook_cache):
     ],
 )
 def test_hostile_names_come_out_literally(name, body, copy_pdf, ebook_cache):
-    path = personal_copy(name, PRACTICE, ebook_cache)
+    path = personal_copy(name, OWNER, PRACTICE, ebook_cache)
     reader = PdfReader(path)
     cover = reader.pages[0]
     text = cover.extract_text()

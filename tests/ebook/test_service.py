@@ -22,5 +22,5 @@ def test_cli_build_prints_pages_bytes_and_seconds(app):
     with app.app_context():
         built = service.build()
         assert built.cached
-        copy = service.copy_for("Anna de Vries")
+        copy = service.copy_for("eigenaar-van-deze-kopie-00000000", "Anna de Vries")
     assert len(PdfReader(copy).pages) == built.pages + 1

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from leadgen.extensions import db
 from leadgen.leads import tokens
-from leadgen.models import DownloadEvent, Lead
+from leadgen.models import DownloadEvent, Lead, new_secret
 
 
 @pytest.fixture
@@ -92,12 +92,18 @@ def test_expired_token_gets_410_with_resend_form(make_app, submit, monkeypatch):
     assert "verlopen" in expired.get_data(as_text=True)
 
 
-def test_token_of_an_erased_or_rotated_lead_is_refused(client, download_path, app):
+def test_token_of_a_lead_with_a_new_secret_is_refused(client, download_path, app):
     with app.app_context():
         lead = db.session.execute(db.select(Lead)).scalar_one()
-        lead.token_version += 1
+        lead.secret = new_secret()
         db.session.commit()
     assert client.get(download_path).status_code == 404
+
+
+def test_a_link_signed_before_leads_had_a_secret_is_refused(client, download_path, app):
+    with app.app_context():
+        old_style = tokens.issue_lead_token("download", 1, 1)  # [id, token version]
+    assert client.get(f"/download/{old_style}").status_code == 404
 
 
 def test_download_refuses_post(client, download_path):

@@ -61,28 +61,53 @@ def _confirm_path(app) -> str:
     return re.search(r"(/bevestig/\S+)", mail.body_text).group(1)
 
 
-def test_confirm_link_records_the_time_and_repeats_are_harmless(submit, client, app):
+def _newsletter(app) -> Consent:
+    with app.app_context():
+        return db.session.execute(db.select(Consent).filter_by(purpose="newsletter")).scalar_one()
+
+
+def test_confirm_link_shows_a_button_and_a_get_confirms_nothing(submit, client, app):
     submit(newsletter="y")
     path = _confirm_path(app)
-    first = client.get(path)
+    page = client.get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<form method="post" action="{path}">' in html
+    assert "Je aanmelding is bevestigd" not in html
+    client.get(path)  # a mail scanner following the link, twice
+    assert _newsletter(app).confirmed_at is None
+
+
+def test_confirm_button_records_the_time_and_repeats_are_harmless(submit, client, app):
+    submit(newsletter="y")
+    path = _confirm_path(app)
+    first = client.post(path)
     assert first.status_code == 200
     assert "Je aanmelding is bevestigd" in first.get_data(as_text=True)
-    with app.app_context():
-        consent = db.session.execute(
-            db.select(Consent).filter_by(purpose="newsletter")
-        ).scalar_one()
-        confirmed_at = consent.confirmed_at
+    confirmed_at = _newsletter(app).confirmed_at
     assert confirmed_at is not None
-    assert client.get(path).status_code == 200
-    with app.app_context():
-        again = db.session.execute(db.select(Consent).filter_by(purpose="newsletter")).scalar_one()
-    assert again.confirmed_at == confirmed_at
+    assert client.post(path).status_code == 200
+    assert _newsletter(app).confirmed_at == confirmed_at
+    assert "Je aanmelding is bevestigd" in client.get(path).get_data(as_text=True)
+
+
+def test_confirm_link_after_a_withdrawal_says_so_and_confirms_nothing(submit, client, app):
+    submit(newsletter="y")
+    path = _confirm_path(app)
+    client.post(_unsubscribe_path(app))
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Je bent afgemeld voor de nieuwsbrief" in page
+        assert "bevestigd" not in page
+        assert "<form" not in page
+    assert _newsletter(app).confirmed_at is None
 
 
 def test_forged_confirm_link_gets_404(client):
-    response = client.get("/bevestig/WzEsMV0.forged.sig")
-    assert response.status_code == 404
-    assert "kennen we niet" in response.get_data(as_text=True)
+    for response in (client.get("/bevestig/WzEsMV0.forged.sig"), client.post("/bevestig/x.y.z")):
+        assert response.status_code == 404
+        assert "kennen we niet" in response.get_data(as_text=True)
 
 
 def test_download_token_is_no_confirm_token(submit, client):
@@ -91,16 +116,19 @@ def test_download_token_is_no_confirm_token(submit, client):
     assert client.get(f"/bevestig/{token}").status_code == 404
 
 
-def _unsubscribe_path(app, lead_id: int) -> str:
+def _unsubscribe_path(app) -> str:
     from leadgen.leads import tokens
+    from leadgen.models import Lead
 
-    return tokens.unsubscribe_url(app.config | {"LEADGEN_BASE_URL": ""}, lead_id)
+    with app.app_context():
+        lead = db.session.execute(db.select(Lead)).scalar_one()
+        return "/afmelden/" + tokens.unsubscribe_token(lead.id, lead.secret)
 
 
 def test_unsubscribe_asks_first_then_withdraws_the_newsletter_consent(submit, client, app):
     submit(newsletter="y")
-    client.get(_confirm_path(app))
-    path = _unsubscribe_path(app, 1)
+    client.post(_confirm_path(app))
+    path = _unsubscribe_path(app)
     page = client.get(path)
     assert page.status_code == 200
     assert 'method="post"' in page.get_data(as_text=True)
@@ -142,6 +170,37 @@ def test_ebook_mail_offers_one_click_unsubscribe(submit, app):
 
 def test_unsubscribe_page_keeps_its_token_out_of_referers_and_caches(submit, client, app):
     submit(newsletter="y")
-    response = client.get(_unsubscribe_path(app, 1))
+    response = client.get(_unsubscribe_path(app))
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def _statements_of_resend(app, client, email: str) -> list[str]:
+    """The SQL one POST to /ebook/opnieuw sends to the database, in order."""
+    from sqlalchemy import event
+
+    token = form_token(client, "/ebook/opnieuw")
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/ebook/opnieuw", data={"email": email, "form_token": token})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return seen
+
+
+def test_known_and_unknown_addresses_cost_the_same_database_work(submit, client, app):
+    submit()
+    known = _statements_of_resend(app, client, "anna@example.nl")
+    unknown = _statements_of_resend(app, client, "onbekend@example.nl")
+    assert any(statement.startswith("INSERT INTO outbox_mail") for statement in known)
+    assert unknown == known
+    mails = _mails(app)
+    assert [mail.to_addr for mail in mails] == ["anna@example.nl", "anna@example.nl"]

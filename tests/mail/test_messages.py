@@ -80,6 +80,7 @@ def test_ebook_mail_with_newsletter_carries_a_working_confirmation_link(
     assert link.startswith("http://localhost/bevestig/")
     assert f'href="{link}"' in html
     assert client.get(urlsplit(link).path).status_code == 200
+    assert client.post(urlsplit(link).path).status_code == 200
     with app.app_context():
         consent = db.session.execute(db.select(Consent).filter_by(purpose="newsletter")).scalar()
         assert consent.confirmed_at is not None

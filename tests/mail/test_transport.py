@@ -188,3 +188,20 @@ def test_a_retried_eml_overwrites_itself(mailbox_app, tmp_path):
         db.session.commit()
     assert deliver(mailbox_app).sent == 1
     assert len(list((tmp_path / "instance" / "mail").iterdir())) == 1
+
+
+def test_mailbox_files_are_found_by_their_row_or_their_address(mailbox_app, tmp_path):
+    from leadgen.mail.transport import remove_mail_files
+
+    add_mails(mailbox_app, 3)  # to lezer0, lezer1 and lezer2
+    assert deliver(mailbox_app).sent == 3
+    first = outbox_rows(mailbox_app)[0]
+    folder = tmp_path / "instance" / "mail"
+    removed = remove_mail_files(
+        folder, [(first.created_at, first.message_id)], {"lezer1@example.nl"}
+    )
+    assert removed == 2
+    left = [
+        message_from_bytes(path.read_bytes(), policy=policy.default) for path in folder.iterdir()
+    ]
+    assert [message["To"] for message in left] == ["lezer2@example.nl"]

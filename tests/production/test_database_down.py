@@ -53,7 +53,9 @@ def test_forms_answer_503_with_a_friendly_page(offline_client, path, fields):
 
 def test_download_answers_503_too(offline_client):
     with offline_client.application.app_context():
-        token = tokens.issue_lead_token("download", 1, 1)  # genuine, so the lead is looked up
+        token = tokens.issue_lead_token(
+            "download", 1, "x" * 32
+        )  # genuine, so the lead is looked up
     response = offline_client.get(f"/download/{token}")
     assert response.status_code == 503
     assert FRIENDLY in response.get_data(as_text=True)
