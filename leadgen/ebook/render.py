@@ -25,9 +25,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from leadgen.ebook.assemble import assemble
-from leadgen.ebook.fetcher import EbookURLFetcher
-
 from leadgen.ebook.copies import copy_name
+from leadgen.ebook.fetcher import EbookURLFetcher
 
 #: The guide's source folder: templates, the print stylesheet, drawings and fonts.
 EBOOK_DIR = Path(__file__).resolve().parents[2] / "ebook"
