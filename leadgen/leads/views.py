@@ -68,11 +68,11 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
     if not guard.origin_allowed():
         abort(403)
     check = tokens.check_form_token(request.form.get("form_token", ""), form_name)
-    if form.website.data or check.reason == "too_fast":
+    if form.website.data:
         # Bots see the same thank-you as people do; nothing is stored but a count.
-        service.count("honeypot" if form.website.data else "too_fast")
+        service.count("honeypot")
         return redirect(url_for(thanks_endpoint, t="-"), code=303)
-    if not check.ok:
+    if check.reason in ("expired", "invalid"):
         message = (
             _("Het formulier stond te lang open. Controleer je gegevens en verstuur het opnieuw.")
             if check.reason == "expired"
@@ -80,7 +80,13 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
         )
         return _render(template, form, form_name, layout, notice=message, status=400)
     if not form.validate():
-        return _render(template, form, form_name, layout, status=422)
+        return _render(template, form, form_name, layout, status=422, seen=check.first_seen)
+    if check.reason == "too_fast":
+        # Autofill makes people fast too, and nobody may get a thank-you for a request we did not
+        # store: ask for one more click (the token keeps its first time, so that one counts).
+        service.count("too_fast")
+        notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
+        return _render(template, form, form_name, layout, notice, 400, check.first_seen)
 
     outcome = service.record_request(_request_from(form, form_name))
     token = outcome.download_token if form_name == "ebook" else outcome.kind
@@ -115,9 +121,16 @@ def _request_from(form: PublicForm, form_name: str) -> service.Request:
 
 
 def _render(
-    template: str, form: PublicForm, form_name: str, layout: str, notice: str = "", status=200
+    template: str,
+    form: PublicForm,
+    form_name: str,
+    layout: str,
+    notice: str = "",
+    status: int = 200,
+    seen: float | None = None,
 ):
-    form.form_token.data = tokens.issue_form_token(form_name)
+    """The form page; `seen` carries the first view's time into the new token."""
+    form.form_token.data = tokens.issue_form_token(form_name, seen)
     return render_template(template, form=form, notice=notice, layout=layout), status
 
 
@@ -233,21 +246,23 @@ def resend():
         abort(403)
     form = ResendForm()
     check = tokens.check_form_token(form.form_token.data or "", "opnieuw")
-    if not check.ok and check.reason != "too_fast":
-        form.form_token.data = tokens.issue_form_token("opnieuw")
-        return render_template(
-            "leads/resend.html",
-            form=form,
-            sent=False,
-            notice=_("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."),
-        ), 400
+    if check.reason in ("expired", "invalid"):
+        notice = _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
+        return _resend_again(form, notice, 400)
     if not form.validate():
-        form.form_token.data = tokens.issue_form_token("opnieuw")
-        return render_template("leads/resend.html", form=form, sent=False), 422
-    if check.ok and not form.website.data:
+        return _resend_again(form, "", 422, check.first_seen)
+    if check.reason == "too_fast" and not form.website.data:
+        notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
+        return _resend_again(form, notice, 400, check.first_seen)
+    if not form.website.data:
         service.resend_link(form.email.data)
     # The same answer whether or not we know the address: nobody learns who asked for the book.
     return render_template("leads/resend.html", form=None, sent=True)
+
+
+def _resend_again(form: ResendForm, notice: str, status: int, seen: float | None = None):
+    form.form_token.data = tokens.issue_form_token("opnieuw", seen)
+    return render_template("leads/resend.html", form=form, sent=False, notice=notice), status
 
 
 @bp.get("/bevestig/<token>")
