@@ -40,7 +40,8 @@ preload_app = os.environ.get("LEADGEN_PRELOAD", "1") == "1"
 accesslog = os.environ.get("LEADGEN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LEADGEN_LOG_LEVEL", "info")
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'  # no query strings: they carry tokens
+# The route the app matched (`/download/<token>`), never the path or query: both carry tokens.
+access_log_format = '%(h)s "%(m)s %({leadgen.route}e)s" %(s)s %(b)s %(M)sms'
 # The forwarded address is only trusted from nginx on this machine; the app applies ProxyFix.
 forwarded_allow_ips = os.environ.get("LEADGEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

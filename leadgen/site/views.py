@@ -121,6 +121,18 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _route_for_logs(response: Response) -> Response:
+    """Name the matched route for the access log (deploy/gunicorn.conf.py): paths carry tokens."""
+    if request.url_rule is not None:
+        route = request.url_rule.rule
+    else:  # unknown path or method: the first segment is enough to see what was asked
+        head, more, _ = request.path[1:].partition("/")
+        route = f"/{head[:60]}{'/...' if more else ''}"
+    request.environ["leadgen.route"] = route  # gunicorn's log reads it from here
+    response.headers["X-Leadgen-Route"] = route  # nginx's log from here, and hides it
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for code in ERRORS:
@@ -129,3 +141,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(SQLAlchemyError, _handle_database_error)
     app.register_error_handler(500, _handle_http_error)
     app.after_request(_security_headers)
+    app.after_request(_route_for_logs)
