@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy import event
 
 from leadgen import config as settings
@@ -97,14 +97,22 @@ def _register_features(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
 
+# How long to wait for SQLite's write lock. A visitor's request gives up soon and gets the 503
+# page with Retry-After (a burst of submissions queues for milliseconds, not seconds), so a
+# lock held by a migration or a purge cannot tie up every worker thread; the mail worker and
+# the CLI, whom nobody waits for, wait longer rather than fail.
+SQLITE_BUSY_MS_REQUEST = 3000
+SQLITE_BUSY_MS_COMMAND = 15000
+
+
 def _engine_options(config: dict) -> dict:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
     return {"pool_pre_ping": True}
 
 
 def _tune_sqlite(engine) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing.
+    """WAL, busy timeouts, foreign keys, and BEGIN IMMEDIATE so writers queue instead of failing.
 
     See research/reliability_perf.md §5: a deferred transaction that later writes fails at once
     with SQLITE_BUSY in WAL mode; taking the write lock up front makes it wait instead.
@@ -117,10 +125,15 @@ def _tune_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS_COMMAND}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
+        busy = SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
+        dbapi_connection.execute(f"PRAGMA busy_timeout={busy}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:

@@ -18,10 +18,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
-from leadgen.extensions import limiter
+from leadgen.extensions import db, limiter
 from leadgen.leads import guard, service, tokens
 from leadgen.leads.consent import texts_for
 from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicForm, ResendForm
@@ -205,7 +206,13 @@ def download(token: str):
         )
     response.headers["Cache-Control"] = "private, no-cache"
     if response.status_code == 200 and not _revalidation():
-        service.record_download(lead.lead_id)
+        try:
+            service.record_download(lead.lead_id)
+        except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
+            db.session.rollback()
+            current_app.logger.warning(
+                "download of lead %s not counted", lead.lead_id, exc_info=True
+            )
     return response
 
 

@@ -57,12 +57,16 @@ def healthz():
     return jsonify(status="ok", db="ok")
 
 
+# A 503 comes from a database that is locked or away; clients and monitors may try again then.
+RETRY_AFTER_SECONDS = 60
+
+
 def render_error(code: int, description: str | None = None, template: str = "site/error.html"):
     """The Dutch (or English) error page for `code`; the embed passes its frameless template."""
     title, default = ERRORS.get(code, ERRORS[500])
-    return render_template(
-        template, code=code, title=title, description=description or default
-    ), code
+    page = render_template(template, code=code, title=title, description=description or default)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
+    return page, code, headers
 
 
 def _handle_http_error(error: HTTPException):
