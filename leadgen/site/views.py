@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
-from sqlalchemy import text
+from sqlalchemy import false, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from leadgen.extensions import db
+from leadgen.models import Counter
 
 bp = Blueprint("site", __name__)
 
@@ -48,8 +49,13 @@ def privacy():
 
 @bp.get("/healthz")
 def healthz():
+    """Say whether the database takes writes: a read-only one serves pages but loses every request.
+
+    The probe is an UPDATE that matches no row, rolled back: SQLite (a read-only file or mount)
+    and PostgreSQL (a read-only transaction, a standby) refuse it before looking at any row.
+    """
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(update(Counter).where(false()).values(value=Counter.value))
         db.session.rollback()
     except SQLAlchemyError:
         db.session.rollback()
