@@ -55,7 +55,6 @@ limit_per_email = limiter.shared_limit(
 
 def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html"):
     """Show, check and record one public form; the embed passes its frameless layout."""
-    template = f"leads/{form_name}.html"
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method == "GET":
@@ -64,7 +63,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
                 form[key].data = form[key].filters[0](request.args[key])
         if isinstance(form, AdviesForm) and request.args.get("kind") in ADVIES_KINDS:
             form.kind.data = request.args["kind"]
-        return _render(template, form, form_name, layout)
+        return _render(form, form_name, layout)
 
     if not guard.origin_allowed():
         abort(403)
@@ -79,15 +78,15 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
             if check.reason == "expired"
             else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
-        return _render(template, form, form_name, layout, notice=message, status=400)
+        return _render(form, form_name, layout, notice=message, status=400)
     if not form.validate():
-        return _render(template, form, form_name, layout, status=422, seen=check.first_seen)
+        return _render(form, form_name, layout, status=422, seen=check.first_seen)
     if check.reason == "too_fast":
         # Autofill makes people fast too, and nobody may get a thank-you for a request we did not
         # store: ask for one more click (the token keeps its first time, so that one counts).
         service.count("too_fast")
         notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
-        return _render(template, form, form_name, layout, notice, 400, check.first_seen)
+        return _render(form, form_name, layout, notice, 400, check.first_seen)
 
     outcome = service.record_request(_request_from(form, form_name))
     token = outcome.download_token if form_name == "ebook" else outcome.kind
@@ -122,7 +121,6 @@ def _request_from(form: PublicForm, form_name: str) -> service.Request:
 
 
 def _render(
-    template: str,
     form: PublicForm,
     form_name: str,
     layout: str,
@@ -132,7 +130,8 @@ def _render(
 ):
     """The form page; `seen` carries the first view's time into the new token."""
     form.form_token.data = tokens.issue_form_token(form_name, seen)
-    return render_template(template, form=form, notice=notice, layout=layout), status
+    page = render_template(f"leads/{form_name}.html", form=form, notice=notice, layout=layout)
+    return page, status
 
 
 @bp.route("/ebook", methods=["GET", "POST"])
