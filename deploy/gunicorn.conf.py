@@ -23,7 +23,8 @@ workers = _int("LEADGEN_WORKERS", min(multiprocessing.cpu_count() + 1, 8))
 worker_class = "gthread"
 threads = _int("LEADGEN_THREADS", 4)
 
-# A personal copy takes well under a second; a request still running after 30 s is stuck.
+# A worker whose main loop is silent this long is restarted. With threads this no longer bounds
+# one request (nginx's proxy_read_timeout does that for the client); SQLite's lock wait is 3 s.
 timeout = _int("LEADGEN_WORKER_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 2
