@@ -34,10 +34,11 @@ def issue_form_token(form_name: str, first_seen: float | None = None) -> str:
 
 def check_form_token(token: str, form_name: str) -> FormCheck:
     config = current_app.config
+    max_age = config["LEADGEN_FORM_MAX_AGE_SECONDS"]
     try:
-        payload = _serializer("form").loads(token, max_age=config["LEADGEN_FORM_MAX_AGE_SECONDS"])
-    except SignatureExpired:
-        return FormCheck(False, "expired")
+        payload = _serializer("form").loads(token, max_age=max_age)
+    except SignatureExpired:  # genuine, so the visitor has had the form at least this long
+        return FormCheck(False, "expired", time.time() - max_age)
     except BadSignature:
         return FormCheck(False, "invalid")
     if not isinstance(payload, dict) or payload.get("f") != form_name:

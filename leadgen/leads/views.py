@@ -78,7 +78,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
             if check.reason == "expired"
             else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
-        return _render(form, form_name, layout, notice=message, status=400)
+        return _render(form, form_name, layout, message, 400, check.first_seen)
     if not form.validate():
         return _render(form, form_name, layout, status=422, seen=check.first_seen)
     if check.reason == "too_fast":
@@ -254,7 +254,7 @@ def resend():
     check = tokens.check_form_token(form.form_token.data or "", "opnieuw")
     if check.reason in ("expired", "invalid"):
         notice = _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
-        return _resend_again(form, notice, 400)
+        return _resend_again(form, notice, 400, check.first_seen)
     if not form.validate():
         return _resend_again(form, "", 422, check.first_seen)
     if check.reason == "too_fast" and not form.website.data:
@@ -267,6 +267,7 @@ def resend():
 
 
 def _resend_again(form: ResendForm, notice: str, status: int, seen: float | None = None):
+    """The re-send form once more, its token keeping the time of the first view."""
     form.form_token.data = tokens.issue_form_token("opnieuw", seen)
     return render_template("leads/resend.html", form=form, sent=False, notice=notice), status
 
