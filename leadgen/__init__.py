@@ -10,7 +10,7 @@ from flask import Flask, has_request_context
 from sqlalchemy import event
 
 from leadgen import config as settings
-from leadgen import i18n
+from leadgen import i18n, write_gate
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -105,6 +105,11 @@ SQLITE_BUSY_MS_REQUEST = 3000
 SQLITE_BUSY_MS_COMMAND = 15000
 
 
+def _busy_ms() -> int:
+    """How long this thread may wait for the write lock: briefly in a request, long elsewhere."""
+    return SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
+
+
 def _engine_options(config: dict) -> dict:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
@@ -132,8 +137,9 @@ def _tune_sqlite(engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
-        busy = SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
-        dbapi_connection.execute(f"PRAGMA busy_timeout={busy}")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={_busy_ms()}")
+
+    write_gate.install(engine, lambda: _busy_ms() / 1000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import false, text, update
 
 from leadgen.extensions import db
-from leadgen.models import DownloadEvent
+from leadgen.models import Counter, DownloadEvent
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, form_token
 from tests.production.conftest import totals
 
@@ -98,3 +99,21 @@ def test_the_health_check_reports_a_locked_database(sqlite_app, write_lock):
     response = sqlite_app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["db"] == "error"
+
+
+def test_a_request_behind_a_long_write_of_its_own_process_gets_503_then_the_next_one_goes(
+    sqlite_app, submit, leads
+):
+    """Threads of one process queue for writing in turn; a wait past the limit is a 503 too."""
+    client = sqlite_app.test_client()
+    data = EBOOK_FIELDS | {"form_token": form_token(client, "/ebook")}
+    with sqlite_app.test_request_context("/admin/"):  # another thread, in a write transaction
+        db.session.execute(update(Counter).where(false()).values(value=Counter.value))
+        with ThreadPoolExecutor(1) as pool:
+            response = pool.submit(client.post, "/ebook", data=data).result()
+        db.session.rollback()
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
+    assert leads() == []
+    assert submit().status_code == 303  # the failed turns left the queue open
+    assert len(leads()) == 1
