@@ -52,6 +52,9 @@ browser:
 	  else echo "browser and PDF tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils"; fi; \
 	fi
 
+# The web server as production runs it (threaded workers; see the file), on the settings' env.
+SERVE := $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) ebook build
@@ -66,7 +69,7 @@ run: install
 	  trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) mail send --loop & \
 	  $(BIN)/python -m leadgen.embed.demo --port $(DEMO_PORT) & \
-	  $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
+	  LEADGEN_BIND=127.0.0.1:5000 LEADGEN_WORKERS=2 $(SERVE)
 
 # The mail worker alone (make run starts it too).
 worker: install

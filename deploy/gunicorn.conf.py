@@ -1,7 +1,7 @@
 """gunicorn settings for leadgen: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
 
 Every value can be overridden from the environment (the systemd unit reads /etc/leadgen/env),
-so the bench and the tests run the same file with their own port and worker count.
+so `make run`, the bench and the tests run the same file with their own port and worker count.
 """
 
 import multiprocessing
@@ -13,12 +13,18 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw.strip() else default
 
 
-# nginx in front buffers slow clients, so plain sync workers suffice (research §10, finding 46).
 bind = os.environ.get("LEADGEN_BIND", "127.0.0.1:8000")
-workers = _int("LEADGEN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
-worker_class = "sync"
+# Threaded workers: a sync worker serves one connection at a time, and a browser's speculative
+# connection that sends nothing holds it until the timeout, so without a buffering proxy in front
+# pages and framed forms stalled for 30 s. A gthread worker parks idle connections in its poller
+# and serves whichever has a request. Processes give the CPU work (templates, the personal
+# cover) both cores; threads cover the waits (disk, database lock, slow clients).
+workers = _int("LEADGEN_WORKERS", min(multiprocessing.cpu_count() + 1, 8))
+worker_class = "gthread"
+threads = _int("LEADGEN_THREADS", 4)
 
-# A personal copy takes well under a second; a request still running after 30 s is stuck.
+# A worker whose main loop is silent this long is restarted. With threads this no longer bounds
+# one request (nginx's proxy_read_timeout does that for the client); SQLite's lock wait is 3 s.
 timeout = _int("LEADGEN_WORKER_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 2
@@ -35,7 +41,8 @@ preload_app = os.environ.get("LEADGEN_PRELOAD", "1") == "1"
 accesslog = os.environ.get("LEADGEN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LEADGEN_LOG_LEVEL", "info")
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'  # no query strings: they carry tokens
+# The route the app matched (`/download/<token>`), never the path or query: both carry tokens.
+access_log_format = '%(h)s "%(m)s %({leadgen.route}e)s" %(s)s %(b)s %(M)sms'
 # The forwarded address is only trusted from nginx on this machine; the app applies ProxyFix.
 forwarded_allow_ips = os.environ.get("LEADGEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -8,11 +8,11 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy import event
 
 from leadgen import config as settings
-from leadgen import i18n
+from leadgen import i18n, write_gate
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -124,14 +124,27 @@ def _register_features(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
 
+# How long to wait for SQLite's write lock. A visitor's request gives up soon and gets the 503
+# page with Retry-After (a burst of submissions queues for milliseconds, not seconds), so a
+# lock held by a migration or a purge cannot tie up every worker thread; the mail worker and
+# the CLI, whom nobody waits for, wait longer rather than fail.
+SQLITE_BUSY_MS_REQUEST = 3000
+SQLITE_BUSY_MS_COMMAND = 15000
+
+
+def _busy_ms() -> int:
+    """How long this thread may wait for the write lock: briefly in a request, long elsewhere."""
+    return SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
+
+
 def _engine_options(config: dict) -> dict:
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
     return {"pool_pre_ping": True}
 
 
 def _tune_sqlite(engine) -> None:
-    """WAL, a busy timeout, foreign keys, secure delete, and BEGIN IMMEDIATE so writers queue.
+    """WAL, busy timeouts, foreign keys, secure delete, and BEGIN IMMEDIATE so writers queue.
 
     See research/reliability_perf.md §5: a deferred transaction that later writes fails at once
     with SQLITE_BUSY in WAL mode; taking the write lock up front makes it wait instead.
@@ -144,12 +157,18 @@ def _tune_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS_COMMAND}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=FULL")
         # Deleted rows are overwritten with zeros, not left in free space (erasure, AVG art. 17).
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={_busy_ms()}")
+
+    write_gate.install(engine, lambda: _busy_ms() / 1000)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from limits import parse_many
+from sqlalchemy.engine import make_url
 
 
 class ConfigError(RuntimeError):
@@ -112,6 +113,10 @@ def check(config: dict) -> None:
     url = config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql") and "+psycopg" not in url:
         raise ConfigError("PostgreSQL URLs must name the driver: postgresql+psycopg://…")
+    folder = sqlite_folder(url)
+    if folder is not None and not folder.is_dir():
+        # SQLite creates the file but not its folder; unchecked, every request would answer 503.
+        raise ConfigError(f"LEADGEN_DATABASE_URL: the folder {folder} does not exist")
     for key in ("LEADGEN_RATE_LIMIT_FORM", "LEADGEN_RATE_LIMIT_EMAIL"):
         try:
             parse_many(config[key])
@@ -119,3 +124,16 @@ def check(config: dict) -> None:
             raise ConfigError(
                 f"{key} is not a rate limit like '10 per minute': {config[key]!r}"
             ) from None
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder of a SQLite database file, or None for PostgreSQL and in-memory databases."""
+    if not url.startswith("sqlite"):
+        return None
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if database.startswith("file:") and parsed.query.get("uri") == "true":
+        database = urlsplit(database).path  # sqlite:///file:/srv/x.db?mode=ro&uri=true
+    if database in ("", ":memory:"):
+        return None
+    return Path(database).parent

@@ -24,25 +24,33 @@ def _serializer(salt: str, secret: str | None = None) -> URLSafeTimedSerializer:
 class FormCheck:
     ok: bool
     reason: str = ""  # "", "invalid", "expired", "too_fast"
+    first_seen: float | None = None  # when the visitor first saw the form, from a good token
 
 
-def issue_form_token(form_name: str) -> str:
-    return _serializer("form").dumps({"f": form_name, "t": time.time()})
+def issue_form_token(form_name: str, first_seen: float | None = None) -> str:
+    """Sign a token for `form_name`; pass `first_seen` when showing the same form again."""
+    return _serializer("form").dumps({"f": form_name, "t": first_seen or time.time()})
 
 
 def check_form_token(token: str, form_name: str) -> FormCheck:
     config = current_app.config
+    max_age = config["LEADGEN_FORM_MAX_AGE_SECONDS"]
     try:
-        payload = _serializer("form").loads(token, max_age=config["LEADGEN_FORM_MAX_AGE_SECONDS"])
-    except SignatureExpired:
-        return FormCheck(False, "expired")
+        payload = _serializer("form").loads(token, max_age=max_age)
+    except SignatureExpired:  # genuine, so the visitor has had the form at least this long
+        return FormCheck(False, "expired", time.time() - max_age)
     except BadSignature:
         return FormCheck(False, "invalid")
     if not isinstance(payload, dict) or payload.get("f") != form_name:
         return FormCheck(False, "invalid")
-    if time.time() - float(payload.get("t", 0)) < config["LEADGEN_MIN_FILL_SECONDS"]:
-        return FormCheck(False, "too_fast")
-    return FormCheck(True)
+    try:
+        first_seen = min(float(payload["t"]), time.time())
+    except (KeyError, TypeError, ValueError):
+        return FormCheck(False, "invalid")
+    # Counted from the first page, not from the last re-render: a quick fix after a 422 is a person.
+    if time.time() - first_seen < config["LEADGEN_MIN_FILL_SECONDS"]:
+        return FormCheck(False, "too_fast", first_seen)
+    return FormCheck(True, first_seen=first_seen)
 
 
 # --- lead tokens ------------------------------------------------------------------------------

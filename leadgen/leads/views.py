@@ -18,10 +18,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
-from leadgen.extensions import limiter
+from leadgen.extensions import db, limiter
 from leadgen.leads import guard, service, tokens
 from leadgen.leads.consent import texts_for
 from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicForm, ResendForm
@@ -54,7 +55,6 @@ limit_per_email = limiter.shared_limit(
 
 def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html"):
     """Show, check and record one public form; the embed passes its frameless layout."""
-    template = f"leads/{form_name}.html"
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method == "GET":
@@ -63,24 +63,30 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
                 form[key].data = form[key].filters[0](request.args[key])
         if isinstance(form, AdviesForm) and request.args.get("kind") in ADVIES_KINDS:
             form.kind.data = request.args["kind"]
-        return _render(template, form, form_name, layout)
+        return _render(form, form_name, layout)
 
     if not guard.origin_allowed():
         abort(403)
     check = tokens.check_form_token(request.form.get("form_token", ""), form_name)
-    if form.website.data or check.reason == "too_fast":
+    if form.website.data:
         # Bots see the same thank-you as people do; nothing is stored but a count.
-        service.count("honeypot" if form.website.data else "too_fast")
+        service.count("honeypot")
         return redirect(url_for(thanks_endpoint, t="-"), code=303)
-    if not check.ok:
+    if check.reason in ("expired", "invalid"):
         message = (
             _("Het formulier stond te lang open. Controleer je gegevens en verstuur het opnieuw.")
             if check.reason == "expired"
             else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
-        return _render(template, form, form_name, layout, notice=message, status=400)
+        return _render(form, form_name, layout, message, 400, check.first_seen)
     if not form.validate():
-        return _render(template, form, form_name, layout, status=422)
+        return _render(form, form_name, layout, status=422, seen=check.first_seen)
+    if check.reason == "too_fast":
+        # Autofill makes people fast too, and nobody may get a thank-you for a request we did not
+        # store: ask for one more click (the token keeps its first time, so that one counts).
+        service.count("too_fast")
+        notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
+        return _render(form, form_name, layout, notice, 400, check.first_seen)
 
     outcome = service.record_request(_request_from(form, form_name))
     token = outcome.download_token if form_name == "ebook" else outcome.kind
@@ -115,10 +121,17 @@ def _request_from(form: PublicForm, form_name: str) -> service.Request:
 
 
 def _render(
-    template: str, form: PublicForm, form_name: str, layout: str, notice: str = "", status=200
+    form: PublicForm,
+    form_name: str,
+    layout: str,
+    notice: str = "",
+    status: int = 200,
+    seen: float | None = None,
 ):
-    form.form_token.data = tokens.issue_form_token(form_name)
-    return render_template(template, form=form, notice=notice, layout=layout), status
+    """The form page; `seen` carries the first view's time into the new token."""
+    form.form_token.data = tokens.issue_form_token(form_name, seen)
+    page = render_template(f"leads/{form_name}.html", form=form, notice=notice, layout=layout)
+    return page, status
 
 
 @bp.route("/ebook", methods=["GET", "POST"])
@@ -192,7 +205,13 @@ def download(token: str):
         )
     response.headers["Cache-Control"] = "private, no-cache"
     if response.status_code == 200 and not _revalidation():
-        service.record_download(lead.lead_id)
+        try:
+            service.record_download(lead.lead_id)
+        except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
+            db.session.rollback()
+            current_app.logger.warning(
+                "download of lead %s not counted", lead.lead_id, exc_info=True
+            )
     return response
 
 
@@ -233,21 +252,24 @@ def resend():
         abort(403)
     form = ResendForm()
     check = tokens.check_form_token(form.form_token.data or "", "opnieuw")
-    if not check.ok and check.reason != "too_fast":
-        form.form_token.data = tokens.issue_form_token("opnieuw")
-        return render_template(
-            "leads/resend.html",
-            form=form,
-            sent=False,
-            notice=_("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw."),
-        ), 400
+    if check.reason in ("expired", "invalid"):
+        notice = _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
+        return _resend_again(form, notice, 400, check.first_seen)
     if not form.validate():
-        form.form_token.data = tokens.issue_form_token("opnieuw")
-        return render_template("leads/resend.html", form=form, sent=False), 422
-    if check.ok and not form.website.data:
+        return _resend_again(form, "", 422, check.first_seen)
+    if check.reason == "too_fast" and not form.website.data:
+        notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
+        return _resend_again(form, notice, 400, check.first_seen)
+    if not form.website.data:
         service.resend_link(form.email.data)
     # The same answer whether or not we know the address: nobody learns who asked for the book.
     return render_template("leads/resend.html", form=None, sent=True)
+
+
+def _resend_again(form: ResendForm, notice: str, status: int, seen: float | None = None):
+    """The re-send form once more, its token keeping the time of the first view."""
+    form.form_token.data = tokens.issue_form_token("opnieuw", seen)
+    return render_template("leads/resend.html", form=form, sent=False, notice=notice), status
 
 
 @bp.route("/bevestig/<token>", methods=["GET", "POST"])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
-from sqlalchemy import text
+from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import false, update
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from leadgen.extensions import db
+from leadgen.models import Counter
 
 bp = Blueprint("site", __name__)
 
@@ -46,10 +47,21 @@ def privacy():
     return render_template("site/privacy.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, JSON): the SVG one."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/healthz")
 def healthz():
+    """Say whether the database takes writes: a read-only one serves pages but loses every request.
+
+    The probe is an UPDATE that matches no row, rolled back: SQLite (a read-only file or mount)
+    and PostgreSQL (a read-only transaction, a standby) refuse it before looking at any row.
+    """
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(update(Counter).where(false()).values(value=Counter.value))
         db.session.rollback()
     except SQLAlchemyError:
         db.session.rollback()
@@ -57,12 +69,16 @@ def healthz():
     return jsonify(status="ok", db="ok")
 
 
+# A 503 comes from a database that is locked or away; clients and monitors may try again then.
+RETRY_AFTER_SECONDS = 60
+
+
 def render_error(code: int, description: str | None = None, template: str = "site/error.html"):
     """The Dutch (or English) error page for `code`; the embed passes its frameless template."""
     title, default = ERRORS.get(code, ERRORS[500])
-    return render_template(
-        template, code=code, title=title, description=description or default
-    ), code
+    page = render_template(template, code=code, title=title, description=description or default)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
+    return page, code, headers
 
 
 def _handle_http_error(error: HTTPException):
@@ -121,6 +137,18 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _route_for_logs(response: Response) -> Response:
+    """Name the matched route for the access log (deploy/gunicorn.conf.py): paths carry tokens."""
+    if request.url_rule is not None:
+        route = request.url_rule.rule
+    else:  # unknown path or method: the first segment is enough to see what was asked
+        head, more, _ = request.path[1:].partition("/")
+        route = f"/{head[:60]}{'/...' if more else ''}"
+    request.environ["leadgen.route"] = route  # gunicorn's log reads it from here
+    response.headers["X-Leadgen-Route"] = route  # nginx's log from here, and hides it
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for code in ERRORS:
@@ -129,3 +157,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(SQLAlchemyError, _handle_database_error)
     app.register_error_handler(500, _handle_http_error)
     app.after_request(_security_headers)
+    app.after_request(_route_for_logs)

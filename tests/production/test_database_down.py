@@ -13,7 +13,8 @@ from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, base_config, form_token
 from tests.production.conftest import totals
 
 UNREACHABLE = {
-    "sqlite": "sqlite:////nonexistent/leadgen/leadgen.db",
+    # Its folder is there (a missing one stops start-up), but the file cannot be opened.
+    "sqlite": "sqlite:///{tmp}/leadgen.db",
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/leadgen",  # nothing listens on 1
 }
 FRIENDLY = "Tijdelijk niet beschikbaar"
@@ -21,7 +22,8 @@ FRIENDLY = "Tijdelijk niet beschikbaar"
 
 @pytest.fixture(params=sorted(UNREACHABLE))
 def offline_client(request, tmp_path):
-    app = create_app(base_config(UNREACHABLE[request.param], str(tmp_path)))
+    (tmp_path / "leadgen.db").mkdir()  # a folder where the database file should be
+    app = create_app(base_config(UNREACHABLE[request.param].format(tmp=tmp_path), str(tmp_path)))
     yield app.test_client()
     with app.app_context():
         db.engine.dispose()

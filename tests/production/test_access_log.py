@@ -1,0 +1,115 @@
+"""The access log names routes, never the tokens in download, opt-in and unsubscribe links."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from leadgen.leads import tokens
+from tests.conftest import EBOOK_FIELDS, free_port
+from tests.production.conftest import download_token, issue_tokens, post_form, request
+from tests.production.test_deploy import NGINX, _https, _site_for_test
+
+
+def _log_lines(server, count: int) -> list[str]:
+    """The access log's lines, once `count` are there (gunicorn writes them after the answer)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in server.log.read_text().splitlines() if '"' in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_tokens_stay_out_of_the_access_log(make_app, serve):
+    app = make_app()
+    server = serve(LEADGEN_ACCESS_LOG="-")
+    fields = EBOOK_FIELDS | {"form_token": issue_tokens(app, "ebook", 1)[0]}
+    status, headers, _ = post_form(server.port, "/ebook", fields)
+    assert status == 303
+    download = download_token(headers["location"])
+    with app.app_context():
+        unsubscribe = tokens.issue_lead_token("unsubscribe", 1, 0)
+        confirm = tokens.issue_lead_token("confirm", 1, 1)
+    visits = [
+        ("GET", headers["location"], 200),  # the thank-you page: the token in its query
+        ("GET", f"/download/{download}", 200),
+        ("GET", f"/download/{download}/extra", 404),  # a mangled link
+        ("POST", f"/download/{download}", 405),  # no route for this method: no rule to name
+        ("GET", f"/afmelden/{unsubscribe}", 200),
+        ("GET", f"/bevestig/{confirm}", 404),
+        ("GET", "/healthz", 200),
+    ]
+    for method, path, expected in visits:
+        assert request(server.port, method, path)[0] == expected, path
+
+    lines = _log_lines(server, 1 + len(visits))
+    log = "\n".join(lines)
+    for token in (download, unsubscribe, confirm):
+        assert token not in log
+    assert '"POST /ebook" 303' in log
+    assert '"GET /ebook/bedankt" 200' in log
+    assert '"GET /download/<token>" 200' in log
+    assert '"GET /download/<path:token>" 404' in log
+    assert '"POST /download/..." 405' in log
+    assert '"GET /afmelden/<token>" 200' in log
+    assert '"GET /bevestig/<token>" 404' in log
+    assert '"GET /healthz" 200' in log
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)")
+def test_tokens_stay_out_of_the_nginx_log(make_app, serve, tmp_path, instance_dir):
+    app = make_app()
+    https_port, app_port = free_port(), free_port()
+    tmp = tmp_path / "nginx"
+    tmp.mkdir()
+    tmp.chmod(0o755)
+    conf = _site_for_test(tmp, https_port, app_port, instance_dir)
+    base = f"https://127.0.0.1:{https_port}"
+    serve(
+        port=app_port,
+        LEADGEN_PROXY_COUNT="1",
+        LEADGEN_X_ACCEL_PREFIX="/_ebook",
+        LEADGEN_BASE_URL=base,
+    )
+    nginx = subprocess.Popen([NGINX, "-c", str(conf)], start_new_session=True)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                _https(https_port, "GET", "/healthz")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+        form = EBOOK_FIELDS | {"form_token": issue_tokens(app, "ebook", 1)[0]}
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": base}
+        status, answer, _ = _https(https_port, "POST", "/ebook", urlencode(form).encode(), headers)
+        assert status == 303
+        token = download_token(answer["location"])
+        visits = [
+            ("GET", answer["location"], 200),
+            ("GET", f"/download/{token}", 200),  # the app says where, nginx sends the file
+            ("POST", f"/download/{token}", 405),
+            ("GET", "/static/site.css", 200),  # nginx alone
+        ]
+        for method, path, expected in visits:
+            status, answer, _ = _https(https_port, method, path)
+            assert status == expected, path
+            assert "x-leadgen-route" not in answer
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+    log = (tmp / "leadgen.access.log").read_text()
+    assert token not in log
+    for line in (
+        '"POST /ebook" 303',
+        '"GET /ebook/bedankt" 200',
+        '"GET /download/<token>" 200',
+        '"POST /download/..." 405',
+        '"GET /static/..." 200',
+    ):
+        assert line in log, log
