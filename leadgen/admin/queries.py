@@ -185,14 +185,21 @@ def list_leads(
     rows = rows[:per_page]
     if backwards:
         rows.reverse()
+    return _page(rows, key_name, backwards, more, started_inside=cursor is not None)
+
+
+def _page(
+    rows: list[Lead], key_name: str, backwards: bool, more: bool, started_inside: bool
+) -> Page:
+    """The page of these rows (in display order) with cursors to the pages either side."""
     if not rows:
         return Page([])
 
     def at(lead: Lead) -> str:
         return encode_cursor(getattr(lead, key_name), lead.id)
 
-    has_next = (not backwards and more) or backwards
-    has_prev = (backwards and more) or (not backwards and cursor is not None)
+    has_next = more or backwards
+    has_prev = (backwards and more) or (not backwards and started_inside)
     return Page(
         rows,
         next_cursor=at(rows[-1]) if has_next else None,
