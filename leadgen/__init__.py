@@ -12,7 +12,7 @@ from flask import Flask, has_request_context
 from sqlalchemy import event
 
 from leadgen import config as settings
-from leadgen import i18n, write_gate
+from leadgen import i18n, vocab, write_gate
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.wsgi_app = _ChunkedBodyLimit(app.wsgi_app, app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["vocab"] = vocab  # the domain's words, for every template
     _register_features(app)
     return app
 

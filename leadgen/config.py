@@ -10,6 +10,16 @@ from urllib.parse import urlsplit
 from limits import parse_many
 from sqlalchemy.engine import make_url
 
+#: The practice the guide and the mails speak for, unless LEADGEN_* says otherwise: the blog's
+#: own values; the phone number and booking URL are placeholders.
+PRACTICE_DEFAULTS = {
+    "LEADGEN_PRACTICE_NAME": "Neuroreset Fysiotherapie",
+    "LEADGEN_PRACTICE_AUTHOR": "Jerry",
+    "LEADGEN_PRACTICE_CITY": "Hoorn",
+    "LEADGEN_PRACTICE_PHONE": "0229 000 000",
+    "LEADGEN_BOOKING_URL": "https://www.example.nl/afspraak",
+}
+
 
 class ConfigError(RuntimeError):
     """A setting is wrong; the message is one line that says which and why."""
@@ -91,11 +101,7 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "LEADGEN_RATE_LIMIT_EMAIL": env("LEADGEN_RATE_LIMIT_EMAIL", "5 per hour"),
         "LEADGEN_PROXY_COUNT": _int("LEADGEN_PROXY_COUNT", 0),
         "LEADGEN_X_ACCEL_PREFIX": env("LEADGEN_X_ACCEL_PREFIX", ""),
-        "LEADGEN_PRACTICE_NAME": env("LEADGEN_PRACTICE_NAME", "Neuroreset Fysiotherapie"),
-        "LEADGEN_PRACTICE_AUTHOR": env("LEADGEN_PRACTICE_AUTHOR", "Jerry"),
-        "LEADGEN_PRACTICE_CITY": env("LEADGEN_PRACTICE_CITY", "Hoorn"),
-        "LEADGEN_PRACTICE_PHONE": env("LEADGEN_PRACTICE_PHONE", "0229 000 000"),
-        "LEADGEN_BOOKING_URL": env("LEADGEN_BOOKING_URL", "https://www.example.nl/afspraak"),
+        **{key: env(key, default) for key, default in PRACTICE_DEFAULTS.items()},
     }
     config.update(overrides)
     return config

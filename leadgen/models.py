@@ -21,10 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leadgen.extensions import db
+from leadgen.vocab import CONSENT_PURPOSES, LEAD_KINDS, LEAD_STATUSES
 
-LEAD_KINDS = ("ebook", "adviesgesprek", "pijncheck")
-LEAD_STATUSES = ("nieuw", "gebeld", "afspraak", "patiënt", "geen interesse")
-CONSENT_PURPOSES = ("privacy", "newsletter", "health_data")
 MAIL_STATUSES = ("pending", "sent", "failed")
 
 

@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 
 from leadgen.admin import auth, export, formats, service
 from leadgen.admin.queries import LeadFilter
-from leadgen.models import LEAD_KINDS, LEAD_STATUSES, utcnow
+from leadgen.models import utcnow
+from leadgen.vocab import LEAD_KINDS, LEAD_STATUSES
 
 users_cli = AppGroup("users", help="Accounts van medewerkers beheren.")
 leads_cli = AppGroup("leads", help="Aanvragen exporteren, opschonen en wissen.")

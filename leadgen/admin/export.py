@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select
 
 from leadgen.admin import audit, formats
-from leadgen.admin.queries import KIND_LABELS, STATUS_LABELS, LeadFilter
+from leadgen.admin.queries import LeadFilter
 from leadgen.extensions import db
 from leadgen.models import Consent, Lead
+from leadgen.vocab import KIND_LABELS, MOMENT_PHRASES, STATUS_LABELS
 
 BATCH = 1000
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-MOMENT_LABELS = {"ochtend": "’s ochtends", "middag": "’s middags", "avond": "’s avonds"}
 
 _newsletter = (
     exists()
@@ -59,7 +59,7 @@ COLUMNS: list[tuple[str, Any, Callable[[Any], str]]] = [
     ("Terugbellen op", Lead.follow_up_on, formats.nl_date),
     ("Geen gehoor", Lead.no_answer_count, _text),
     ("Downloads", Lead.download_count, _text),
-    ("Voorkeursmoment", Lead.preferred_moment, _label(MOMENT_LABELS)),
+    ("Voorkeursmoment", Lead.preferred_moment, _label(MOMENT_PHRASES)),
     ("Nieuwsbrief bevestigd", _newsletter, lambda value: "ja" if value else "nee"),
     ("Bron", Lead.source, _text),
     ("utm_source", Lead.utm_source, _text),

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    Field,
     HiddenField,
     PasswordField,
     RadioField,
@@ -18,19 +15,12 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen.admin.queries import (
-    DATE_MAX,
-    DATE_MIN,
-    KIND_LABELS,
-    SORT_LABELS,
-    STATUS_LABELS,
-    LeadFilter,
-)
+from leadgen.admin.queries import DATE_MAX, DATE_MIN, SORT_LABELS, LeadFilter
+from leadgen.fields import choices, no_control_characters, strip
+from leadgen.vocab import KIND_LABELS, STATUS_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]  # the date picker's value, or typed as dd-mm-jjjj
 DATE_MESSAGE = _l("Vul een datum in als dd-mm-jjjj.")
@@ -39,28 +29,6 @@ DATE_RANGE_MESSAGE = _l(
     first=DATE_MIN.strftime("%d-%m-%Y"),
     last=DATE_MAX.strftime("%d-%m-%Y"),
 )
-
-
-def _choices(labels: dict, empty=None) -> list[SelectChoice]:
-    first = [SelectChoice("", empty)] if empty is not None else []
-    return first + [SelectChoice(value, label) for value, label in labels.items()]
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def no_control_characters(line_breaks: bool = False):
-    """Refuse NUL, escape and other control characters (PostgreSQL refuses NUL outright)."""
-    allowed = "\r\n\t" if line_breaks else ""
-
-    def check(form, field: Field) -> None:
-        if field.data and any(
-            unicodedata.category(ch) == "Cc" and ch not in allowed for ch in field.data
-        ):
-            raise ValidationError(_l("Deze tekst bevat tekens die we niet kunnen gebruiken."))
-
-    return check
 
 
 class NlDateField(DateField):
@@ -90,7 +58,7 @@ class EmptyForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mailadres"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Vul je e-mailadres in.")),
             Length(max=254),
@@ -107,19 +75,19 @@ class FilterFields(FlaskForm):
     """The lead filter, shared by the list (GET) and the export (POST)."""
 
     kind = SelectField(
-        _l("Aanbod"), choices=_choices(KIND_LABELS, _l("Alle")), default="", validate_choice=True
+        _l("Aanbod"), choices=choices(KIND_LABELS, _l("Alle")), default="", validate_choice=True
     )
     status = SelectField(
-        _l("Status"), choices=_choices(STATUS_LABELS, _l("Alle")), default="", validate_choice=True
+        _l("Status"), choices=choices(STATUS_LABELS, _l("Alle")), default="", validate_choice=True
     )
     date_from = NlDateField(_l("Aangevraagd vanaf"), validators=[Optional()])
     date_to = NlDateField(_l("tot en met"), validators=[Optional()])
     source = StringField(
-        _l("Bron bevat"), filters=[_strip], validators=[Length(max=200), no_control_characters()]
+        _l("Bron bevat"), filters=[strip], validators=[Length(max=200), no_control_characters()]
     )
     q = StringField(
         _l("Zoek op naam, e-mail of telefoon"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=100), no_control_characters()],
     )
 
@@ -157,7 +125,7 @@ class LeadFilterForm(FilterFields):
         csrf = False  # a GET search form changes nothing
 
     sort = SelectField(
-        _l("Sorteren"), choices=_choices(SORT_LABELS), default="nieuwste", validate_choice=True
+        _l("Sorteren"), choices=choices(SORT_LABELS), default="nieuwste", validate_choice=True
     )
 
 
@@ -170,7 +138,7 @@ class ExportForm(FilterFields):
 class LeadUpdateForm(FlaskForm):
     status = RadioField(
         _l("Status"),
-        choices=_choices(STATUS_LABELS),
+        choices=choices(STATUS_LABELS),
         validators=[InputRequired(_l("Kies een status."))],
     )
     follow_up_on = NlDateField(_l("Terugbellen op"), validators=[Optional()])
@@ -179,7 +147,7 @@ class LeadUpdateForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("Nieuwe notitie"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Schrijf eerst iets in de notitie.")),
             Length(max=4000, message=_l("Een notitie heeft hoogstens 4000 tekens.")),

@@ -1,15 +1,14 @@
-"""Read-only queries of the admin: the lead list and its filters, today's calls, the dashboard."""
+"""Read-only queries of the admin: the lead list and its filters, today's calls, the audit log."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter as Tally
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, or_, tuple_
+from sqlalchemy import ColumnElement, func, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -17,27 +16,14 @@ from leadgen import addresses
 from leadgen.admin import formats
 from leadgen.admin.cursors import MAX_ID, decode_cursor, encode_cursor, valid_id
 from leadgen.extensions import db
-from leadgen.models import LEAD_KINDS, LEAD_STATUSES, AuditEntry, Lead, Staff
+from leadgen.models import AuditEntry, Lead, Staff
+from leadgen.vocab import CALL_KINDS, LEAD_KINDS, LEAD_STATUSES, OPEN_STATUSES
 
 PER_PAGE = 50
 # The dates a filter takes: wide enough for any lead, narrow enough that a day's start and end
 # in Amsterdam stay within what datetime and the databases can hold.
 DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2099, 12, 31)
-OPEN_STATUSES = ("nieuw", "gebeld", "afspraak")
-CALL_KINDS = ("adviesgesprek", "pijncheck")
-KIND_LABELS = {
-    "ebook": _l("E-book"),
-    "adviesgesprek": _l("Adviesgesprek"),
-    "pijncheck": _l("Pijncheck"),
-}
-STATUS_LABELS = {
-    "nieuw": _l("Nieuw"),
-    "gebeld": _l("Gebeld"),
-    "afspraak": _l("Afspraak"),
-    "patiënt": _l("Patiënt"),
-    "geen interesse": _l("Geen interesse"),
-}
 # Sort name -> (column, descending); the id breaks ties so the keyset is unique.
 SORTS = {
     "nieuwste": (Lead.created_at, True),
@@ -199,14 +185,21 @@ def list_leads(
     rows = rows[:per_page]
     if backwards:
         rows.reverse()
+    return _page(rows, key_name, backwards, more, started_inside=cursor is not None)
+
+
+def _page(
+    rows: list[Lead], key_name: str, backwards: bool, more: bool, started_inside: bool
+) -> Page:
+    """The page of these rows (in display order) with cursors to the pages either side."""
     if not rows:
         return Page([])
 
     def at(lead: Lead) -> str:
         return encode_cursor(getattr(lead, key_name), lead.id)
 
-    has_next = (not backwards and more) or backwards
-    has_prev = (backwards and more) or (not backwards and cursor is not None)
+    has_next = more or backwards
+    has_prev = (backwards and more) or (not backwards and started_inside)
     return Page(
         rows,
         next_cursor=at(rows[-1]) if has_next else None,
@@ -235,104 +228,6 @@ def due_today(day: date, limit: int = 200) -> DueToday:
         .limit(limit)
     ).scalars()
     return DueToday(list(follow_ups), list(new_requests))
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    days: list[date]
-    signups: dict[str, list[int]]  # kind -> count per day, aligned with `days`
-    funnel: list[tuple[str, int]]
-    sources: list[tuple[str, int]]
-    campaigns: list[tuple[str, str, str, int]]
-    totals: dict[str, int] = field(default_factory=dict)
-
-
-def dashboard(period_days: int, today: date) -> Dashboard:
-    first = today - timedelta(days=period_days - 1)
-    since = formats.start_of_day(first)
-    days = [first + timedelta(days=n) for n in range(period_days)]
-    signups = _signups_per_day(since, days)
-    return Dashboard(
-        days=days,
-        signups=signups,
-        funnel=_funnel(since),
-        sources=_top(Lead.source, since),
-        campaigns=_campaigns(since),
-        totals={kind: sum(counts) for kind, counts in signups.items()},
-    )
-
-
-def _hour_bucket() -> ColumnElement[str]:
-    # Grouped per UTC hour in SQL, then moved to Amsterdam days here: its offset is whole hours,
-    # and SQLite knows no time zones.
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", Lead.created_at), "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", Lead.created_at)
-
-
-def _signups_per_day(since: datetime, days: list[date]) -> dict[str, list[int]]:
-    bucket = _hour_bucket()
-    rows = db.session.execute(
-        db.select(bucket, Lead.kind, func.count())
-        .where(Lead.created_at >= since)
-        .group_by(bucket, Lead.kind)
-    ).all()
-    tally: Tally[tuple[date, str]] = Tally()
-    for hour, kind, count in rows:
-        # "2026-03-01 23": sliced by hand, strptime is the slow part of the dashboard
-        moment = datetime(
-            int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=UTC
-        )
-        tally[(formats.local_day(moment), kind)] += count
-    return {kind: [tally[(day, kind)] for day in days] for kind in LEAD_KINDS}
-
-
-def _funnel(since: datetime) -> list[tuple[str, int]]:
-    def count_when(condition: ColumnElement[bool]):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(
-        db.select(
-            func.count(),
-            count_when(Lead.download_count > 0),
-            count_when(Lead.status != "nieuw"),
-            count_when(Lead.status.in_(("afspraak", "patiënt"))),
-            count_when(Lead.status == "patiënt"),
-        ).where(Lead.created_at >= since)
-    ).one()
-    labels = (
-        _l("Aangevraagd"),
-        _l("E-book gedownload"),
-        _l("Gebeld"),
-        _l("Afspraak gemaakt"),
-        _l("Patiënt"),
-    )
-    return list(zip(labels, (int(n) for n in row), strict=True))
-
-
-def _top(column, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
-    rows = db.session.execute(
-        db.select(column, func.count().label("n"))
-        .where(Lead.created_at >= since, column.is_not(None))
-        .group_by(column)
-        .order_by(func.count().desc(), column)
-        .limit(limit)
-    ).all()
-    return [(value, n) for value, n in rows]
-
-
-def _campaigns(since: datetime, limit: int = 10) -> list[tuple[str, str, str, int]]:
-    rows = db.session.execute(
-        db.select(Lead.utm_source, Lead.utm_medium, Lead.utm_campaign, func.count())
-        .where(
-            Lead.created_at >= since,
-            or_(Lead.utm_campaign.is_not(None), Lead.utm_source.is_not(None)),
-        )
-        .group_by(Lead.utm_source, Lead.utm_medium, Lead.utm_campaign)
-        .order_by(func.count().desc())
-        .limit(limit)
-    ).all()
-    return [(s or "", m or "", c or "", n) for s, m, c, n in rows]
 
 
 @dataclass(frozen=True)

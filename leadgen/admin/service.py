@@ -14,14 +14,8 @@ from leadgen.admin import audit, formats
 from leadgen.ebook import service as ebook
 from leadgen.extensions import begin_read, db
 from leadgen.mail import transport
-from leadgen.models import (
-    LEAD_STATUSES,
-    Consent,
-    DownloadEvent,
-    Lead,
-    Note,
-    OutboxMail,
-)
+from leadgen.models import Consent, DownloadEvent, Lead, Note, OutboxMail
+from leadgen.vocab import LEAD_STATUSES
 
 NEWSLETTER_CONFIRM_DAYS = 7
 # A copy no lead owns is swept only when older than this: it may be one being made right now

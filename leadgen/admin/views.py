@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leadgen.admin import audit, auth, chart, export, formats, queries, service, throttle
+from leadgen.admin import audit, auth, chart, export, figures, formats, queries, service, throttle
 from leadgen.admin.forms import (
     EmptyForm,
     EraseForm,
@@ -58,8 +58,6 @@ def no_store(response: Response) -> Response:
 @bp.context_processor
 def admin_context() -> dict:
     return {
-        "kind_labels": queries.KIND_LABELS,
-        "status_labels": queries.STATUS_LABELS,
         # Never bound to the request: rendering it (also on a 413 page) must not read the body.
         "logout_form": EmptyForm(formdata=None),
     }
@@ -113,7 +111,7 @@ def logout():
 @bp.get("/")
 def dashboard():
     period = 90 if request.args.get("dagen") == "90" else 30
-    data = queries.dashboard(period, formats.today())
+    data = figures.dashboard(period, formats.today())
     return render_template(
         "admin/dashboard.html",
         period=period,

@@ -6,13 +6,12 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
 import re
 import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
@@ -24,9 +23,11 @@ import segno
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from leadgen.config import PRACTICE_DEFAULTS
 from leadgen.ebook.assemble import assemble
 from leadgen.ebook.copies import copy_name
 from leadgen.ebook.fetcher import EbookURLFetcher
+from leadgen.files import write_atomic
 
 #: The guide's source folder: templates, the print stylesheet, drawings and fonts.
 EBOOK_DIR = Path(__file__).resolve().parents[2] / "ebook"
@@ -50,15 +51,20 @@ class Practice:
     phone: str
     booking_url: str
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, str]) -> Practice:
+        """The practice as the LEADGEN_PRACTICE_* settings and LEADGEN_BOOKING_URL describe it."""
+        return cls(
+            name=config["LEADGEN_PRACTICE_NAME"],
+            author=config["LEADGEN_PRACTICE_AUTHOR"],
+            city=config["LEADGEN_PRACTICE_CITY"],
+            phone=config["LEADGEN_PRACTICE_PHONE"],
+            booking_url=config["LEADGEN_BOOKING_URL"],
+        )
 
-#: The blog's own values; the phone number and booking URL are placeholders.
-DEFAULT_PRACTICE = Practice(
-    name="Neuroreset Fysiotherapie",
-    author="Jerry",
-    city="Hoorn",
-    phone="0229 000 000",
-    booking_url="https://www.example.nl/afspraak",
-)
+
+#: The practice when nothing is configured (the `python -m` entry point and the benchmarks).
+DEFAULT_PRACTICE = Practice.from_config(PRACTICE_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -158,18 +164,6 @@ def _font_config() -> FontConfiguration:
     return _fonts.config
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @contextmanager
 def _exclusive(lock_path: Path) -> Iterator[None]:
     """Hold an exclusive lock on the file, across threads and processes, until the block ends."""
@@ -200,7 +194,7 @@ def _render_body(practice: Practice, version: str, path: Path) -> BuildResult:
     """Render the body into ``path`` and log what it took."""
     started = time.perf_counter()
     pdf, pages = _render_pdf(render_guide_html(practice))
-    _atomic_write(path, pdf)
+    write_atomic(path, pdf)
     seconds = time.perf_counter() - started
     log.info("E-book body %s: %d pages, %d bytes, %.2f s", version, pages, len(pdf), seconds)
     return BuildResult(path, pages, len(pdf), seconds, version)
@@ -238,7 +232,7 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
     body_path = Path(cache_dir) / f"body-{version}.pdf"
     if not body_path.is_file():
         body_path = build_body(practice, cache_dir).path
-    _atomic_write(path, assemble(render_cover_pdf(name, practice), body_path))
+    write_atomic(path, assemble(render_cover_pdf(name, practice), body_path))
     return path
 
 

@@ -11,14 +11,7 @@ from leadgen.ebook.render import BuildResult, Practice, build_body, personal_cop
 
 def practice() -> Practice:
     """Return the practice as configured."""
-    config = current_app.config
-    return Practice(
-        name=config["LEADGEN_PRACTICE_NAME"],
-        author=config["LEADGEN_PRACTICE_AUTHOR"],
-        city=config["LEADGEN_PRACTICE_CITY"],
-        phone=config["LEADGEN_PRACTICE_PHONE"],
-        booking_url=config["LEADGEN_BOOKING_URL"],
-    )
+    return Practice.from_config(current_app.config)
 
 
 def cache_dir() -> Path:

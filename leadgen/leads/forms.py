@@ -1,4 +1,8 @@
-"""The public forms: field names are fixed by DESIGN.md; every text is Dutch, translated lazily."""
+"""The public forms, every text Dutch and translated lazily.
+
+The field names never change: the embed, the tests and the practice's own links and integrations
+post and read them by name.
+"""
 
 from __future__ import annotations
 
@@ -17,23 +21,12 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from leadgen import addresses, i18n
+from leadgen.fields import choices, no_control_characters, strip
 from leadgen.leads import names, phone
-
-TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
-MOMENTS = [
-    SelectChoice("", _l("Geen voorkeur")),
-    SelectChoice("ochtend", _l("’s Ochtends")),
-    SelectChoice("middag", _l("’s Middags")),
-    SelectChoice("avond", _l("’s Avonds")),
-]
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from leadgen.vocab import CALL_KIND_CHOICES, MOMENT_CHOICES, TRACKING_PARAMS
 
 
 def _squash(value: str | None) -> str | None:
@@ -65,7 +58,7 @@ class CookielessForm(FlaskForm):
 
     email = EmailField(
         _l("E-mailadres"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Vul je e-mailadres in.")),
             Length(max=254, message=_l("Dit e-mailadres is te lang.")),
@@ -115,7 +108,7 @@ class PublicForm(CookielessForm):
             )
 
     def tracking(self) -> dict[str, str | None]:
-        return {"source": self.source.data} | {key: self[key].data for key in TRACKING_FIELDS}
+        return {key: self[key].data for key in TRACKING_PARAMS}
 
 
 class EbookForm(PublicForm):
@@ -127,7 +120,7 @@ class EbookForm(PublicForm):
 class AdviesForm(PublicForm):
     phone = TelField(
         _l("Telefoonnummer"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Vul je telefoonnummer in, dan kunnen we je terugbellen.")),
             Length(max=40, message=_l("Dit telefoonnummer is te lang.")),
@@ -135,25 +128,26 @@ class AdviesForm(PublicForm):
     )
     kind = RadioField(
         _l("Waarvoor wil je een afspraak?"),
-        choices=[
-            SelectChoice("adviesgesprek", _l("Gratis adviesgesprek van 20 minuten (telefonisch)")),
-            SelectChoice("pijncheck", _l("Gratis pijncheck in de praktijk")),
-        ],
+        choices=choices(CALL_KIND_CHOICES),
         default="adviesgesprek",
         validators=[InputRequired(_l("Kies een adviesgesprek of een pijncheck."))],
     )
     preferred_moment = RadioField(
         _l("Wanneer kunnen we je het best bellen?"),
-        choices=MOMENTS,
+        choices=choices(MOMENT_CHOICES),
         default="",
         validate_choice=True,
     )
     complaint = TextAreaField(
         _l("Waar heb je last van? (niet verplicht)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=2000, message=_l("Houd het kort: hoogstens 2000 tekens.")),
+            no_control_characters(
+                line_breaks=True,
+                message=_l("Deze tekst bevat tekens die we niet kunnen opslaan."),
+            ),
         ],
     )
     health_consent = BooleanField(
@@ -177,12 +171,6 @@ class AdviesForm(PublicForm):
             raise ValidationError(
                 _l("Dit lijkt geen geldig telefoonnummer, bijvoorbeeld 06 12345678.")
             ) from None
-
-    def validate_complaint(self, field: TextAreaField) -> None:
-        if field.data and any(
-            unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in field.data
-        ):
-            raise ValidationError(_l("Deze tekst bevat tekens die we niet kunnen opslaan."))
 
     def validate_health_consent(self, field: BooleanField) -> None:
         if self.complaint.data and not field.data:

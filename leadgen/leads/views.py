@@ -25,12 +25,12 @@ from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db, limiter
 from leadgen.leads import guard, service, tokens
 from leadgen.leads.consent import texts_for
-from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicForm, ResendForm
+from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
+from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
 bp = Blueprint("leads", __name__)
 
 FORMS = {"ebook": EbookForm, "advies": AdviesForm}
-ADVIES_KINDS = ("adviesgesprek", "pijncheck")
 DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"
 
 
@@ -58,10 +58,10 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method == "GET":
-        for key in ("source", *TRACKING_FIELDS):
+        for key in TRACKING_PARAMS:
             if key in request.args:
                 form[key].data = form[key].filters[0](request.args[key])
-        if isinstance(form, AdviesForm) and request.args.get("kind") in ADVIES_KINDS:
+        if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
             form.kind.data = request.args["kind"]
         return _render(form, form_name, layout)
 

@@ -11,21 +11,18 @@ from email.utils import format_datetime, parseaddr
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from leadgen import addresses, i18n
 from leadgen.extensions import db
 from leadgen.leads import names, phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
+from leadgen.vocab import CALL_KIND_OFFERS, CALL_KIND_WORDS, MOMENT_PHRASES
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
 UNSUBSCRIBE = "unsubscribe"  # the signed token of the lead's withdraw link, made when queued
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
-
-MOMENTS = {"ochtend": _l("’s ochtends"), "middag": _l("’s middags"), "avond": _l("’s avonds")}
-OFFERS = {"adviesgesprek": _l("gratis adviesgesprek"), "pijncheck": _l("gratis pijncheck")}
 
 
 def mailbox(address: str, display_name: str = "") -> Address:
@@ -124,8 +121,8 @@ def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> 
 
 def queue_request_confirmation(lead: Lead) -> OutboxMail:
     """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
-    offer = str(OFFERS.get(lead.kind, OFFERS["adviesgesprek"]))
-    moment = MOMENTS.get(lead.preferred_moment or "")
+    offer = str(CALL_KIND_OFFERS.get(lead.kind, CALL_KIND_OFFERS["adviesgesprek"]))
+    moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
     return _queue(
         lead,
         "request_confirmation",
@@ -144,8 +141,8 @@ def queue_staff_notification(lead: Lead) -> OutboxMail:
     """
     config = current_app.config
     with force_locale(i18n.DEFAULT):
-        offer = _("pijncheck") if lead.kind == "pijncheck" else _("adviesgesprek")
-        moment = MOMENTS.get(lead.preferred_moment or "")
+        offer = str(CALL_KIND_WORDS.get(lead.kind, CALL_KIND_WORDS["adviesgesprek"]))
+        moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
         return _queue(
             lead,
             "staff_notification",

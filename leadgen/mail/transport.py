@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import smtplib
 import ssl
-import tempfile
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +14,8 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
+
+from leadgen.files import write_atomic
 
 SMTP_TIMEOUT = 10.0  # seconds per socket operation: a hanging server must not hang the worker
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -137,18 +137,7 @@ class FileTransport:
         return self.directory / file_name(message["Date"].datetime, str(message["Message-ID"]))
 
     def send(self, message: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.path_for(message)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message.as_bytes())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path_for(message), message.as_bytes(), durable=True)
 
     def close(self) -> None:
         pass

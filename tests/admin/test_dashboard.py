@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from leadgen.admin import chart, formats, queries
+from leadgen.admin import chart, figures, formats
 from leadgen.admin.formats import AMSTERDAM
 
 
@@ -30,7 +30,7 @@ def test_signups_are_counted_per_amsterdam_day_and_offer(app, create_lead):
     create_lead(kind="adviesgesprek", created_at=at_noon(0))
     create_lead(kind="ebook", created_at=at_noon(40))  # outside 30 days
     with app.app_context():
-        data = queries.dashboard(30, formats.today())
+        data = figures.dashboard(30, formats.today())
     assert data.signups["ebook"][-2:] == [2, 0]
     assert data.signups["adviesgesprek"][-1] == 1
     assert data.totals == {"ebook": 2, "adviesgesprek": 1, "pijncheck": 0}
@@ -50,7 +50,7 @@ def test_funnel_counts_each_step(app, create_lead):
     create_lead(kind="pijncheck", status="patiënt")
     create_lead(kind="adviesgesprek", status="geen interesse")
     with app.app_context():
-        funnel = dict(queries.dashboard(30, formats.today()).funnel)
+        funnel = dict(figures.dashboard(30, formats.today()).funnel)
     assert funnel == {
         "Aangevraagd": 5,
         "E-book gedownload": 2,

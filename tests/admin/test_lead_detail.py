@@ -176,3 +176,12 @@ def test_erase_removes_every_trace_and_audits_only_the_id(app, staff_client, cre
     entries = read(AuditEntry, action="erase")
     assert sorted(entry.detail["lead_id"] for entry in entries) == [lead.id, same_person.id]
     assert all(set(entry.detail) == {"lead_id"} for entry in entries)
+
+
+def test_detail_shows_the_moment_and_campaign_in_words(staff_client, create_lead):
+    lead = create_lead(
+        kind="adviesgesprek", preferred_moment="avond", utm_source="nb", utm_content="knop"
+    )
+    body = page(staff_client, lead)
+    assert "’s avonds" in body and "Adviesgesprek" in body
+    assert "nb / knop" in body

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from leadgen.config import PRACTICE_DEFAULTS
 from leadgen.ebook import service
+from leadgen.ebook.render import DEFAULT_PRACTICE
 
 
 def test_practice_comes_from_the_config(make_app):
@@ -24,3 +26,10 @@ def test_cli_build_prints_pages_bytes_and_seconds(app):
         assert built.cached
         copy = service.copy_for("eigenaar-van-deze-kopie-00000000", "Anna de Vries")
     assert len(PdfReader(copy).pages) == built.pages + 1
+
+
+def test_the_default_practice_is_the_configured_default(make_app, monkeypatch):
+    for key in PRACTICE_DEFAULTS:
+        monkeypatch.delenv(key, raising=False)
+    with make_app().app_context():
+        assert service.practice() == DEFAULT_PRACTICE
