@@ -31,8 +31,11 @@ def test_concurrent_submissions_leave_one_row_per_acknowledgement(make_app, serv
     with ThreadPoolExecutor(max_workers=32) as pool:
         statuses = list(pool.map(lambda f: post_form(server.port, "/ebook", f)[0], fields))
 
-    assert Counter(statuses) == {303: SUBMISSIONS}
-    acks = Counter(f["email"] for f in fields)
+    # A request that waited too long for SQLite's write lock is told so (503, nothing stored);
+    # on a quiet machine none do, on a loaded CI machine a few may. Every 303 must be stored once.
+    assert set(statuses) <= {303, 503}, Counter(statuses)
+    assert statuses.count(303) >= SUBMISSIONS * 9 // 10, Counter(statuses)
+    acks = Counter(f["email"] for f, status in zip(fields, statuses, strict=True) if status == 303)
     leads = stored(app)
     assert len(leads) == len(acks)
     for email, count in acks.items():
