@@ -20,8 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen import addresses, i18n
-from leadgen.leads import names, phone
+from leadgen import addresses, i18n, names, phone
 
 TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 MOMENTS = [
@@ -61,7 +60,7 @@ class CookielessForm(FlaskForm):
     """A form that works inside a third-party iframe: a signed token instead of session CSRF."""
 
     class Meta(i18n.FormMeta):
-        csrf = False  # see leads/tokens.py
+        csrf = False  # see leadgen/tokens.py
 
     email = EmailField(
         _l("E-mailadres"),

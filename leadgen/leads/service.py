@@ -9,8 +9,8 @@ from flask import current_app, url_for
 from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from leadgen import tokens
 from leadgen.extensions import begin_read, db
-from leadgen.leads import tokens
 from leadgen.leads.consent import ConsentText
 from leadgen.mail import messages
 from leadgen.models import Consent, Counter, DownloadEvent, Lead, OutboxMail, new_secret, utcnow

@@ -20,10 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from leadgen import tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db, limiter
-from leadgen.leads import guard, service, tokens
+from leadgen.leads import guard, service
 from leadgen.leads.consent import texts_for
 from leadgen.leads.forms import TRACKING_FIELDS, AdviesForm, EbookForm, PublicForm, ResendForm
 

@@ -13,9 +13,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from leadgen import addresses, i18n
+from leadgen import addresses, i18n, names, phone, tokens
 from leadgen.extensions import db
-from leadgen.leads import names, phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from leadgen.leads import tokens
+from leadgen import tokens
 from tests.conftest import EBOOK_FIELDS, free_port
 from tests.production.conftest import download_token, issue_tokens, post_form, request
 from tests.production.test_deploy import NGINX, _https, _site_for_test
