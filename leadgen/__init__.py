@@ -106,7 +106,7 @@ class _ChunkedBodyLimit:
 
 
 def _register_features(app: Flask) -> None:
-    from leadgen import admin
+    from leadgen import admin, ebook
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.embed.views import bp as embed_bp
     from leadgen.leads.views import bp as leads_bp
@@ -114,6 +114,7 @@ def _register_features(app: Flask) -> None:
     from leadgen.site import views as site
 
     site.init_app(app)
+    ebook.init_app(app)  # the mail worker prepares a personal copy before sending its link
     admin.init_app(app)  # staff pages post with Flask-WTF session CSRF
     # Public forms carry a cookieless signed token instead of session CSRF (leads/tokens.py).
     csrf.exempt(leads_bp)
