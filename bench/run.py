@@ -127,8 +127,7 @@ class Submissions:
     """Valid e-book requests: fresh form tokens, unique names and addresses."""
 
     def __init__(self, port: int, run_id: str) -> None:
-        from leadgen import create_app
-        from leadgen.leads import tokens
+        from leadgen import create_app, tokens
 
         self.port, self.run_id, self.count = port, run_id, 0
         app = create_app()  # the bench's environment: same secret key as the server

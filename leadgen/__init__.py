@@ -107,7 +107,7 @@ class _ChunkedBodyLimit:
 
 
 def _register_features(app: Flask) -> None:
-    from leadgen import admin
+    from leadgen import admin, ebook
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.embed.views import bp as embed_bp
     from leadgen.leads.views import bp as leads_bp
@@ -115,8 +115,9 @@ def _register_features(app: Flask) -> None:
     from leadgen.site import views as site
 
     site.init_app(app)
+    ebook.init_app(app)  # the mail worker prepares a personal copy before sending its link
     admin.init_app(app)  # staff pages post with Flask-WTF session CSRF
-    # Public forms carry a cookieless signed token instead of session CSRF (leads/tokens.py).
+    # Public forms carry a cookieless signed token instead of session CSRF (leadgen/tokens.py).
     csrf.exempt(leads_bp)
     app.register_blueprint(leads_bp)
     csrf.exempt(embed_bp)

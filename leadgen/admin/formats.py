@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from leadgen.leads import phone
+from leadgen import phone
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask, render_template
 
-from leadgen import TEMPLATES
+# The project's templates folder, where the demo post lives beside the embed's pages.
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def create_demo(app_url: str | None = None) -> Flask:

@@ -31,7 +31,7 @@ def parent_origin(raw: str | None, own: str, allowed: Iterable[str]) -> str | No
     """Return the parent origin the frame may post its height to, or None when it is not allowed.
 
     The frame never posts to '*': only to an origin that is also in frame-ancestors, so a page
-    that is not on the list learns nothing (research/reliability_perf.md §2, finding 11).
+    that is not on the list learns nothing (docs/embedding.md, "Resizing with postMessage").
     """
     origin = normalize_origin(raw)
     if origin and (origin == own.lower() or origin in allowed):

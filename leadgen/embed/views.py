@@ -61,27 +61,27 @@ def _frame_policy(response: Response) -> Response:
 
 
 @bp.route("/embed/ebook", methods=["GET", "POST"])
-@leads.limit_per_address
-@leads.limit_per_email
+@guard.limit_per_address
+@guard.limit_per_email
 def ebook_form():
-    return leads.handle_form("ebook", "embed.ebook_thanks", layout=LAYOUT)
+    return leads.handle_form("ebook", "embed.ebook_thanks", LAYOUT)
 
 
 @bp.route("/embed/advies", methods=["GET", "POST"])
-@leads.limit_per_address
-@leads.limit_per_email
+@guard.limit_per_address
+@guard.limit_per_email
 def advies_form():
-    return leads.handle_form("advies", "embed.advies_thanks", layout=LAYOUT)
+    return leads.handle_form("advies", "embed.advies_thanks", LAYOUT)
 
 
 @bp.get("/embed/ebook/bedankt")
 def ebook_thanks():
-    return leads.ebook_thanks(layout=LAYOUT)
+    return leads.render_ebook_thanks(LAYOUT)
 
 
 @bp.get("/embed/advies/bedankt")
 def advies_thanks():
-    return leads.advies_thanks(layout=LAYOUT)
+    return leads.render_advies_thanks(LAYOUT)
 
 
 @bp.get("/embed.js")

@@ -1,11 +1,15 @@
-"""The consent texts a visitor is shown, each identified by a hash of its exact wording."""
+"""Consent as evidence: the texts a visitor is shown (hashed by wording), and which ones count."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from leadgen.leads.forms import AdviesForm, EbookForm
+
+# The checkbox each purpose is given with, by purpose.
+FIELDS = {"privacy": "privacy", "newsletter": "newsletter", "health_data": "health_consent"}
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,28 @@ def texts_for(form: EbookForm | AdviesForm) -> dict[str, ConsentText]:
     if isinstance(form, AdviesForm):
         texts["health_data"] = ConsentText("health_data", str(form.health_consent.label.text))
     return texts
+
+
+def counted(
+    shown: dict[str, ConsentText], ticked: Collection[str], complaint: str | None
+) -> dict[str, ConsentText]:
+    """The consents to record, in the exact words shown: those ticked, by purpose.
+
+    Consent to health data covers the complaint the visitor wrote; with no complaint there is
+    nothing it covers, so it is not recorded (AVG art. 9).
+    """
+    return {
+        purpose: text
+        for purpose, text in shown.items()
+        if purpose in ticked and (purpose != "health_data" or complaint)
+    }
+
+
+def given_at(
+    form_name: str, embedded: bool, origin: str | None, own_origin: str
+) -> tuple[str, str]:
+    """The form and origin a consent was given on, as recorded with it.
+
+    A form in the blog's frame is `embed/<form>`; a browser that names no origin posted from ours.
+    """
+    return ("embed/" if embedded else "") + form_name, origin or own_origin

@@ -23,9 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from leadgen import addresses, i18n
+from leadgen import addresses, i18n, names, phone
 from leadgen.fields import choices, no_control_characters, strip
-from leadgen.leads import names, phone
 from leadgen.vocab import CALL_KIND_CHOICES, MOMENT_CHOICES, TRACKING_PARAMS
 
 
@@ -54,7 +53,7 @@ class CookielessForm(FlaskForm):
     """A form that works inside a third-party iframe: a signed token instead of session CSRF."""
 
     class Meta(i18n.FormMeta):
-        csrf = False  # see leads/tokens.py
+        csrf = False  # see leadgen/tokens.py
 
     email = EmailField(
         _l("E-mailadres"),

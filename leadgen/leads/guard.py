@@ -1,4 +1,4 @@
-"""Checks that keep forged and automated submissions out of the public forms."""
+"""Checks that keep forged and automated posts out of the public forms: origin, rate limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 
 from leadgen import addresses
-from leadgen.extensions import form_value
+from leadgen.extensions import form_value, limiter
 
 
 def own_origin() -> str:
@@ -26,7 +26,7 @@ def origin_allowed() -> bool:
 
     The form page itself is ours, also inside the blog's iframe, so a genuine POST is
     same-origin. Clients that send neither header (scripts, old browsers) pass on to the
-    signed token and rate limits. See research/reliability_perf.md §1, finding 5.
+    signed token and rate limits (docs/embedding.md, "Third-party cookies").
     """
     origin = request.headers.get("Origin")
     if origin and origin != "null":
@@ -41,3 +41,22 @@ def submitted_email() -> str:
     Every spelling of one address (capitals, full-width letters, punycode) shares one key.
     """
     return addresses.canonical(form_value("email"))[:254]
+
+
+def _form_limit() -> str:
+    return current_app.config["LEADGEN_RATE_LIMIT_FORM"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LEADGEN_RATE_LIMIT_EMAIL"]
+
+
+# Shared scopes: the hosted and the embedded forms draw on one allowance per address and e-mail.
+limit_per_address = limiter.shared_limit(_form_limit, scope="public-post", methods=["POST"])
+limit_per_email = limiter.shared_limit(
+    _email_limit,
+    scope="public-post-email",
+    key_func=submitted_email,
+    methods=["POST"],
+    exempt_when=lambda: not submitted_email(),
+)

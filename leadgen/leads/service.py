@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
 from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from leadgen import tokens
 from leadgen.extensions import begin_read, db
-from leadgen.leads import tokens
+from leadgen.leads import mails
 from leadgen.leads.consent import ConsentText
-from leadgen.mail import messages
 from leadgen.models import Consent, Counter, DownloadEvent, Lead, OutboxMail, new_secret, utcnow
 
 
@@ -27,6 +26,7 @@ class Request:
     origin: str | None
     consents: dict[str, ConsentText]  # the purposes the visitor agreed to
     tracking: dict[str, str | None]
+    lang: str  # the visitor's language, which their mails are written in
     phone: str | None = None
     complaint: str | None = None
     preferred_moment: str | None = None
@@ -123,14 +123,15 @@ def _queue_mails(lead: Lead, req: Request) -> None:
             (c for c in lead.consents if c.purpose == "newsletter" and c.confirmed_at is None),
             None,
         )
-        messages.queue_ebook_link(
+        mails.queue_ebook_link(
             lead,
-            download_url=download_url(lead),
-            confirm_url=confirm_url(newsletter, lead.secret) if newsletter else None,
+            req.lang,
+            download_token(lead),
+            tokens.issue_lead_token("confirm", newsletter.id, lead.secret) if newsletter else None,
         )
     else:
-        messages.queue_request_confirmation(lead)
-        messages.queue_staff_notification(lead)
+        mails.queue_request_confirmation(lead, req.lang)
+        mails.queue_staff_notification(lead)
 
 
 def link_valid_until() -> datetime:
@@ -140,20 +141,6 @@ def link_valid_until() -> datetime:
 
 def download_token(lead: Lead) -> str:
     return tokens.issue_lead_token("download", lead.id, lead.secret)
-
-
-def _absolute(path: str) -> str:
-    # Mails link to the public address, whichever host or proxy the request came through.
-    return current_app.config["LEADGEN_BASE_URL"] + path
-
-
-def download_url(lead: Lead) -> str:
-    return _absolute(url_for("leads.download", token=download_token(lead)))
-
-
-def confirm_url(consent: Consent, owner: str) -> str:
-    token = tokens.issue_lead_token("confirm", consent.id, owner)
-    return _absolute(url_for("leads.confirm", token=token))
 
 
 def lead_for_download(token: str) -> Download:
@@ -250,13 +237,13 @@ def withdraw_newsletter(token: str) -> int:
 NOBODY = "niemand@nobody.invalid"
 
 
-def resend_link(email: str) -> bool:
+def resend_link(email: str, lang: str) -> bool:
     """Queue a fresh download link when this address has an e-book lead; say whether it did."""
     lead = _find(email, "ebook")
     known = lead is not None
     if lead is None:
         lead = Lead(id=0, kind="ebook", name="Niemand", email=NOBODY, secret=new_secret())
-    mail = messages.queue_ebook_link(lead, download_url=download_url(lead), confirm_url=None)
+    mail = mails.queue_ebook_link(lead, lang, download_token(lead), confirm_token=None)
     if not known:  # store the stand-in's mail (removed below), never the stand-in itself
         db.session.expunge(lead)
         mail.lead = None

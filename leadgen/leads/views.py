@@ -20,11 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
+from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
-from leadgen.extensions import db, limiter
-from leadgen.leads import guard, service, tokens
-from leadgen.leads.consent import texts_for
+from leadgen.extensions import db
+from leadgen.leads import consent, guard, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -32,29 +32,11 @@ bp = Blueprint("leads", __name__)
 
 FORMS = {"ebook": EbookForm, "advies": AdviesForm}
 DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"
+LAYOUT = "base.html"
 
 
-def _form_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_FORM"]
-
-
-def _email_limit() -> str:
-    return current_app.config["LEADGEN_RATE_LIMIT_EMAIL"]
-
-
-# Shared scopes: the hosted and the embedded forms draw on one allowance per address and e-mail.
-limit_per_address = limiter.shared_limit(_form_limit, scope="public-post", methods=["POST"])
-limit_per_email = limiter.shared_limit(
-    _email_limit,
-    scope="public-post-email",
-    key_func=guard.submitted_email,
-    methods=["POST"],
-    exempt_when=lambda: not guard.submitted_email(),
-)
-
-
-def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html"):
-    """Show, check and record one public form; the embed passes its frameless layout."""
+def handle_form(form_name: str, thanks_endpoint: str, layout: str):
+    """Show, check and record one public form in `layout` (the site's or the embed's)."""
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method == "GET":
@@ -94,29 +76,25 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str = "base.html")
 
 
 def _request_from(form: PublicForm, form_name: str) -> service.Request:
-    consents = {
-        purpose: text
-        for purpose, text in texts_for(form).items()
-        if form[{"health_data": "health_consent"}.get(purpose, purpose)].data
-    }
-    extra = {}
-    if isinstance(form, AdviesForm):
-        extra = {
-            "phone": form.phone.data,
-            "complaint": form.complaint.data or None,
-            "preferred_moment": form.preferred_moment.data or None,
-        }
-        if not form.complaint.data:
-            consents.pop("health_data", None)
+    shown = consent.texts_for(form)
+    ticked = {purpose for purpose in shown if form[consent.FIELDS[purpose]].data}
+    advies = isinstance(form, AdviesForm)
+    complaint = (form.complaint.data or None) if advies else None
+    form_label, origin = consent.given_at(
+        form_name, request.blueprint == "embed", request.headers.get("Origin"), guard.own_origin()
+    )
     return service.Request(
-        kind=form.kind.data if isinstance(form, AdviesForm) else "ebook",
+        kind=form.kind.data if advies else "ebook",
         name=form.name.data,
         email=form.email.data,
-        form=("embed/" if request.blueprint == "embed" else "") + form_name,
-        origin=request.headers.get("Origin") or guard.own_origin(),
-        consents=consents,
+        form=form_label,
+        origin=origin,
+        consents=consent.counted(shown, ticked, complaint),
         tracking=form.tracking(),
-        **extra,
+        lang=i18n.current(),
+        phone=form.phone.data if advies else None,
+        complaint=complaint,
+        preferred_moment=(form.preferred_moment.data or None) if advies else None,
     )
 
 
@@ -135,21 +113,31 @@ def _render(
 
 
 @bp.route("/ebook", methods=["GET", "POST"])
-@limit_per_address
-@limit_per_email
+@guard.limit_per_address
+@guard.limit_per_email
 def ebook_form():
-    return handle_form("ebook", "leads.ebook_thanks")
+    return handle_form("ebook", "leads.ebook_thanks", LAYOUT)
 
 
 @bp.route("/advies", methods=["GET", "POST"])
-@limit_per_address
-@limit_per_email
+@guard.limit_per_address
+@guard.limit_per_email
 def advies_form():
-    return handle_form("advies", "leads.advies_thanks")
+    return handle_form("advies", "leads.advies_thanks", LAYOUT)
 
 
 @bp.get("/ebook/bedankt")
-def ebook_thanks(layout: str = "base.html"):
+def ebook_thanks():
+    return render_ebook_thanks(LAYOUT)
+
+
+@bp.get("/advies/bedankt")
+def advies_thanks():
+    return render_advies_thanks(LAYOUT)
+
+
+def render_ebook_thanks(layout: str) -> str:
+    """The e-book's thank-you page in `layout`: the download button when the token is good."""
     return render_template(
         "leads/ebook_thanks.html",
         token=_thanks_token(),
@@ -158,8 +146,8 @@ def ebook_thanks(layout: str = "base.html"):
     )
 
 
-@bp.get("/advies/bedankt")
-def advies_thanks(layout: str = "base.html"):
+def render_advies_thanks(layout: str) -> str:
+    """The advice request's thank-you page in `layout`."""
     kind = request.args.get("t", "")
     return render_template("leads/advies_thanks.html", kind=kind, layout=layout)
 
@@ -243,8 +231,8 @@ def _resend_form():
 
 
 @bp.route("/ebook/opnieuw", methods=["GET", "POST"])
-@limit_per_address
-@limit_per_email
+@guard.limit_per_address
+@guard.limit_per_email
 def resend():
     if request.method == "GET":
         return render_template("leads/resend.html", form=_resend_form(), sent=False)
@@ -261,7 +249,7 @@ def resend():
         notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
         return _resend_again(form, notice, 400, check.first_seen)
     if not form.website.data:
-        service.resend_link(form.email.data)
+        service.resend_link(form.email.data, i18n.current())
     # The same answer whether or not we know the address: nobody learns who asked for the book.
     return render_template("leads/resend.html", form=None, sent=True)
 

@@ -1,27 +1,24 @@
-"""The mails we send: rendered into outbox rows with the lead, built into messages when sent."""
+"""The outbox's mails: rendered into rows when queued, built into messages when sent."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
-from leadgen import addresses, i18n
+from leadgen import addresses, i18n, links, names, tokens
 from leadgen.extensions import db
-from leadgen.leads import names, phone, tokens
 from leadgen.models import Lead, OutboxMail, utcnow
-from leadgen.vocab import CALL_KIND_OFFERS, CALL_KIND_WORDS, MOMENT_PHRASES
 
 # Only these travel from a row's `headers` into a message, and each is built by code, never copied.
 TO_NAME = "to_name"
 MARKETING = "marketing"
-UNSUBSCRIBE = "unsubscribe"  # the signed token of the lead's withdraw link, made when queued
+# The lead's withdraw link, made through the URL map when queued: a message is built from the row.
+UNSUBSCRIBE_URL = "unsubscribe_url"
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 
 
@@ -56,14 +53,19 @@ def first_name(lead: Lead) -> str | None:
     return name if name and len(name) <= 50 and names.is_first_name(name) else None
 
 
-def _queue(
+def queue(
     lead: Lead | None,
     template: str,
     to: str,
     subject: str,
+    lang: str,
     marketing: bool = False,
     **context,
 ) -> OutboxMail:
+    """Render mail/<template>.{txt,html} in `lang` into an outbox row, sent by the worker later.
+
+    A marketing mail to a lead carries the link that withdraws the lead's newsletter consent.
+    """
     config = current_app.config
     name = first_name(lead) if lead is not None else None
     context |= {
@@ -78,15 +80,19 @@ def _queue(
     if marketing:
         headers[MARKETING] = True
         if lead is not None:
-            headers[UNSUBSCRIBE] = tokens.unsubscribe_token(lead.id, lead.secret)
-    headers[LANGUAGE] = i18n.current()
+            token = tokens.unsubscribe_token(lead.id, lead.secret)
+            headers[UNSUBSCRIBE_URL] = links.external("leads.unsubscribe", lang, token=token)
+    headers[LANGUAGE] = lang
+    with force_locale(lang):
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
     mail = OutboxMail(
         lead=lead,
         template=template,
         to_addr=to,
         subject=subject,
-        body_text=render_template(f"mail/{template}.txt", **context),
-        body_html=render_template(f"mail/{template}.html", **context),
+        body_text=text,
+        body_html=html,
         headers=headers,
         message_id=_message_id(sender_address(config).domain or "localhost"),
     )
@@ -100,66 +106,12 @@ def _message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def queue_ebook_link(lead: Lead, download_url: str, confirm_url: str | None) -> OutboxMail:
-    """Queue the download link (and the newsletter confirmation link when one is given)."""
-    base = current_app.config["LEADGEN_BASE_URL"]
-    # The links lead back to pages in the language the mail is written in.
-    lang = "" if i18n.current() == i18n.DEFAULT else f"?lang={i18n.current()}"
-    return _queue(
-        lead,
-        "ebook_link",
-        lead.email,
-        _("Je trainingsgids voor de gluteus medius"),
-        marketing=True,
-        download_url=download_url,
-        confirm_url=confirm_url,
-        resend_url=f"{base}/ebook/opnieuw{lang}",
-        valid_until=utcnow() + timedelta(days=current_app.config["LEADGEN_DOWNLOAD_TTL_DAYS"]),
-        advies_url=f"{base}/advies{lang}",
-    )
-
-
-def queue_request_confirmation(lead: Lead) -> OutboxMail:
-    """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
-    offer = str(CALL_KIND_OFFERS.get(lead.kind, CALL_KIND_OFFERS["adviesgesprek"]))
-    moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
-    return _queue(
-        lead,
-        "request_confirmation",
-        lead.email,
-        _("We hebben je aanvraag voor een %(offer)s ontvangen", offer=offer),
-        offer=offer,
-        phone=phone.for_display(lead.phone) or None,
-        moment=str(moment) if moment else None,
-    )
-
-
-def queue_staff_notification(lead: Lead) -> OutboxMail:
-    """Queue the practice's notice of a new request: a link to the lead, never the complaint.
-
-    Written in the practice's language, whatever language the visitor used.
-    """
-    config = current_app.config
-    with force_locale(i18n.DEFAULT):
-        offer = str(CALL_KIND_WORDS.get(lead.kind, CALL_KIND_WORDS["adviesgesprek"]))
-        moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
-        return _queue(
-            lead,
-            "staff_notification",
-            config["LEADGEN_STAFF_EMAIL"],
-            _("Nieuwe aanvraag: %(offer)s (#%(id)s)", offer=offer, id=lead.id),
-            offer=offer,
-            phone=phone.for_display(lead.phone) or None,
-            moment=str(moment) if moment else None,
-            lead_url=f"{config['LEADGEN_BASE_URL']}/admin/leads/{lead.id}",
-        )
-
-
 def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     """Build the message for an outbox row; ValueError when a header would be unsafe.
 
     `Address` and the default policy refuse CR/LF in every header we set, so a name or address
-    can never smuggle in a header of its own (research/reliability_perf.md §7, finding 32).
+    can never smuggle in a header of its own (docs/operations.md, Mail;
+    https://github.com/python/cpython/issues/121650).
     """
     message = EmailMessage()
     message["From"] = sender_address(config)
@@ -174,9 +126,8 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     if mail.headers.get(MARKETING):
         mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
-        token = mail.headers.get(UNSUBSCRIBE)
-        if isinstance(token, str) and token:
-            link = f"{config['LEADGEN_BASE_URL']}/afmelden/{token}"
+        link = mail.headers.get(UNSUBSCRIBE_URL)
+        if isinstance(link, str) and link.startswith(f"{config['LEADGEN_BASE_URL']}/"):
             message["List-Unsubscribe"] = f"<{link}>, {mailto}"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import smtplib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import update
 
-from leadgen.ebook import service as ebook
 from leadgen.extensions import db
+from leadgen.mail import hooks
 from leadgen.mail.messages import build_message
 from leadgen.mail.transport import Transport, transport_for
 from leadgen.models import OutboxMail, utcnow
@@ -52,7 +52,8 @@ class Claim:
     attempts: int
     message: EmailMessage | None
     error: str | None = None  # set when the message could not be built
-    copy_for: tuple[str, str] | None = None  # (lead secret, name) of the copy this mail links to
+    # What the features asked for before this mail goes (mail.hooks), run outside the claim.
+    prepare: tuple[Callable[[], object], ...] = ()
 
 
 class Unreachable(Exception):
@@ -76,7 +77,7 @@ def send_due(
             claim = claim_next(clock())
             if claim is None:
                 break
-            _prepare_copy(claim)
+            _prepare(claim)
             try:
                 outcome = _deliver(transport, claim)
             except Unreachable as exc:
@@ -115,16 +116,11 @@ def claim_next(at: datetime) -> Claim | None:
         mail.attempts += 1
         mail.next_attempt_at = at + LEASE
         try:
-            claim = Claim(
-                mail.id,
-                mail.attempts,
-                build_message(mail, current_app.config),
-                copy_for=(mail.lead.secret, mail.lead.name)
-                if mail.template == "ebook_link" and mail.lead
-                else None,
-            )
+            claim = Claim(mail.id, mail.attempts, build_message(mail, current_app.config))
         except ValueError as exc:
             claim = Claim(mail.id, mail.attempts, None, f"Onveilige kopregel: {exc}")
+        else:
+            claim = replace(claim, prepare=hooks.work_for(mail))
         db.session.commit()
         return claim
     except BaseException:
@@ -132,14 +128,13 @@ def claim_next(at: datetime) -> Claim | None:
         raise
 
 
-def _prepare_copy(claim: Claim) -> None:
-    """Lay out the visitor's personal copy now, so their click on the link only reads a file."""
-    if claim.copy_for is None:
-        return
-    try:
-        ebook.copy_for(*claim.copy_for)
-    except Exception:  # the download makes it itself if this fails; the mail must still go
-        current_app.logger.exception("mail %s: could not prepare the personal copy", claim.id)
+def _prepare(claim: Claim) -> None:
+    """Run the hooks' work for this mail; a failing one is logged, and the mail still goes."""
+    for work in claim.prepare:
+        try:
+            work()
+        except Exception:  # e.g. a personal copy the download will then make itself
+            current_app.logger.exception("mail %s: a before-send hook failed", claim.id)
 
 
 def _deliver(transport: Transport, claim: Claim) -> tuple[bool, str | None]:

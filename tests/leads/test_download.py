@@ -7,8 +7,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from leadgen import tokens
 from leadgen.extensions import db
-from leadgen.leads import tokens
 from leadgen.models import DownloadEvent, Lead, new_secret
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from leadgen import phone
 from leadgen.admin import auth
-from leadgen.leads import phone
 from leadgen.models import Lead
 from tests.admin.conftest import PASSWORD, login
 

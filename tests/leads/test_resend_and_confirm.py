@@ -117,7 +117,7 @@ def test_download_token_is_no_confirm_token(submit, client):
 
 
 def _unsubscribe_path(app) -> str:
-    from leadgen.leads import tokens
+    from leadgen import tokens
     from leadgen.models import Lead
 
     with app.app_context():

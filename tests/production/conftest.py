@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from flask import Flask
 
+from leadgen import tokens
 from leadgen.extensions import db
-from leadgen.leads import tokens
 from leadgen.models import Consent, Lead, OutboxMail
 from tests.conftest import IN_CI, SECRET_KEY, free_port
 

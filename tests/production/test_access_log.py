@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from leadgen import tokens
 from leadgen.extensions import db
-from leadgen.leads import tokens
 from leadgen.models import Lead
 from tests.conftest import EBOOK_FIELDS, free_port
 from tests.production.conftest import download_token, issue_tokens, post_form, request

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from leadgen import create_app
+from leadgen import create_app, tokens
 from leadgen.extensions import db
-from leadgen.leads import tokens
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, base_config, form_token
 from tests.production.conftest import totals
 

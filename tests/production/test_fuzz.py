@@ -10,10 +10,10 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadgen import tokens
 from leadgen.extensions import db
-from leadgen.leads import tokens
-from leadgen.leads.names import is_name
 from leadgen.models import Lead
+from leadgen.names import is_name
 
 ENDPOINTS = {
     "/ebook": "ebook",

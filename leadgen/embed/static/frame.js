@@ -17,7 +17,7 @@
   });
 
   // The server sets data-parent-origin only for a parent on the allow-list; without it we
-  // stay silent. Never post to "*" (research/reliability_perf.md §2, finding 11).
+  // stay silent. Never post to "*" (docs/embedding.md, "Resizing with postMessage").
   if (!root || !parentOrigin || window.parent === window) {
     return;
   }

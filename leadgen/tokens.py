@@ -17,7 +17,7 @@ def _serializer(salt: str, secret: str | None = None) -> URLSafeTimedSerializer:
 # --- form tokens ------------------------------------------------------------------------------
 # A public form works inside a third-party iframe, where no cookie can be relied on, so instead of
 # session CSRF it carries a signed (form name, issue time) token: proof that we rendered the form
-# recently, and a minimum-fill-time check (research/reliability_perf.md §1, findings 4 and 6).
+# recently, and a minimum-fill-time check (docs/embedding.md, "Third-party cookies").
 
 
 @dataclass(frozen=True)
