@@ -29,7 +29,8 @@ timeout = _int("LEADGEN_WORKER_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 2
 
-# Recycle workers now and then: WeasyPrint's memory is not always given back (research §4).
+# Recycle workers now and then: WeasyPrint's memory is not always given back (docs/operations.md;
+# https://github.com/Kozea/WeasyPrint/issues/220).
 max_requests = _int("LEADGEN_MAX_REQUESTS", 2000)
 max_requests_jitter = max_requests // 10
 
@@ -48,7 +49,11 @@ forwarded_allow_ips = os.environ.get("LEADGEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_fork(server, worker):
-    """Give each worker its own database connections (research §5, finding 26)."""
+    """Give each worker its own database connections: none may cross a fork.
+
+    See docs/operations.md ("No connection crosses a fork") and
+    https://www.sqlite.org/howtocorrupt.html (§2.7).
+    """
     app = getattr(server.app, "callable", None)
     if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
         return  # not preloaded (nothing to share), or not leadgen (the bench's baselines)

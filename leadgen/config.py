@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from limits import parse_many
 from sqlalchemy.engine import make_url
@@ -20,9 +21,53 @@ PRACTICE_DEFAULTS = {
     "LEADGEN_BOOKING_URL": "https://www.example.nl/afspraak",
 }
 
+SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+# Every rate limit, with its default. Failed logins per account from one address: a stranger
+# elsewhere cannot lock staff out. Per account from anywhere: a backstop against guessing from
+# many addresses, set well above what one address may try (20 an hour), so one stranger alone
+# never reaches it.
+RATE_LIMITS = {
+    "LEADGEN_RATE_LIMIT_FORM": "10 per minute;60 per hour",
+    "LEADGEN_RATE_LIMIT_EMAIL": "5 per hour",
+    "LEADGEN_RATE_LIMIT_LOGIN": "10 per minute;50 per hour",
+    "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
+    "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL": "100 per hour",
+}
+
 
 class ConfigError(RuntimeError):
     """A setting is wrong; the message is one line that says which and why."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """LEADGEN_SMTP_URL, taken apart."""
+
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_smtp_url(url: str) -> SmtpSettings:
+    """Read `smtp://`, `smtp+starttls://` or `smtps://` [user[:password]@]host[:port]."""
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_PORTS:
+        raise ConfigError("LEADGEN_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("LEADGEN_SMTP_URL has a port that is not a number") from None
+    if not parts.hostname:
+        raise ConfigError("LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl")
+    return SmtpSettings(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or SMTP_PORTS[parts.scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
 
 
 def _int(name: str, default: int, minimum: int = 0) -> int:
@@ -97,8 +142,7 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "LEADGEN_RETENTION_DAYS": _int("LEADGEN_RETENTION_DAYS", 365, minimum=1),
         "LEADGEN_MIN_FILL_SECONDS": _int("LEADGEN_MIN_FILL_SECONDS", 2),
         "LEADGEN_FORM_MAX_AGE_SECONDS": _int("LEADGEN_FORM_MAX_AGE_SECONDS", 4 * 3600, minimum=60),
-        "LEADGEN_RATE_LIMIT_FORM": env("LEADGEN_RATE_LIMIT_FORM", "10 per minute;60 per hour"),
-        "LEADGEN_RATE_LIMIT_EMAIL": env("LEADGEN_RATE_LIMIT_EMAIL", "5 per hour"),
+        **{key: env(key) or default for key, default in RATE_LIMITS.items()},
         "LEADGEN_PROXY_COUNT": _int("LEADGEN_PROXY_COUNT", 0),
         "LEADGEN_X_ACCEL_PREFIX": env("LEADGEN_X_ACCEL_PREFIX", ""),
         **{key: env(key, default) for key, default in PRACTICE_DEFAULTS.items()},
@@ -108,28 +152,32 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
 
 
 def check(config: dict) -> None:
-    """Fail at start-up, in one line, on settings that would only break at the first request."""
-    if config["LEADGEN_SMTP_URL"]:
-        from leadgen.mail.transport import parse_smtp_url
+    """Fail at start-up, in one line, on settings that would only break at the first request.
 
-        try:
-            parse_smtp_url(config["LEADGEN_SMTP_URL"])
-        except ValueError as error:
-            raise ConfigError(str(error)) from None
-    url = config["SQLALCHEMY_DATABASE_URI"]
+    What is taken apart here is stored that way: `LEADGEN_SMTP` holds the parsed SMTP URL
+    (None without one), so no feature parses it again.
+    """
+    smtp_url = config["LEADGEN_SMTP_URL"]
+    config["LEADGEN_SMTP"] = parse_smtp_url(smtp_url) if smtp_url else None
+    _check_database(config["SQLALCHEMY_DATABASE_URI"])
+    for key in RATE_LIMITS:
+        _check_rate_limit(key, config[key])
+
+
+def _check_database(url: str) -> None:
     if url.startswith("postgresql") and "+psycopg" not in url:
         raise ConfigError("PostgreSQL URLs must name the driver: postgresql+psycopg://…")
     folder = sqlite_folder(url)
     if folder is not None and not folder.is_dir():
         # SQLite creates the file but not its folder; unchecked, every request would answer 503.
         raise ConfigError(f"LEADGEN_DATABASE_URL: the folder {folder} does not exist")
-    for key in ("LEADGEN_RATE_LIMIT_FORM", "LEADGEN_RATE_LIMIT_EMAIL"):
-        try:
-            parse_many(config[key])
-        except ValueError:
-            raise ConfigError(
-                f"{key} is not a rate limit like '10 per minute': {config[key]!r}"
-            ) from None
+
+
+def _check_rate_limit(key: str, value: str) -> None:
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{key} is not a rate limit like '5 per 15 minutes': {value!r}") from None
 
 
 def sqlite_folder(url: str) -> Path | None:

@@ -7,9 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
-    from leadgen.admin import auth, cli, formats, throttle, views
+    from leadgen.admin import auth, cli, formats, views
 
-    throttle.check_limits(app.config)
     auth.init_login(app)
     app.register_blueprint(views.bp)
     app.add_template_filter(formats.nl_date, "nl_date")

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from leadgen.admin import auth, export, formats, service
-from leadgen.admin.queries import LeadFilter
+from leadgen.admin.queries import DATE_MAX, DATE_MIN, LeadFilter
 from leadgen.models import utcnow
 from leadgen.vocab import LEAD_KINDS, LEAD_STATUSES
 
 users_cli = AppGroup("users", help="Accounts van medewerkers beheren.")
 leads_cli = AppGroup("leads", help="Aanvragen exporteren, opschonen en wissen.")
 DATE = click.DateTime(formats=["%Y-%m-%d", "%d-%m-%Y"])
+
+
+def _day(moment: datetime | None, option: str) -> date | None:
+    """The day of a date option, refused in Dutch when the filter cannot compute with it."""
+    if moment is None:
+        return None
+    if not DATE_MIN <= moment.date() <= DATE_MAX:
+        # Year 1 or 9999 would overflow the day's start and end in Amsterdam time.
+        raise click.ClickException(
+            f"{option}: kies een datum tussen {DATE_MIN:%d-%m-%Y} en {DATE_MAX:%d-%m-%Y}."
+        )
+    return moment.date()
 
 
 def _read_password() -> str:
@@ -96,8 +108,8 @@ def export_leads(
     lead_filter = LeadFilter(
         kind=kind,
         status=status,
-        date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None,
+        date_from=_day(date_from, "--from"),
+        date_to=_day(date_to, "--to"),
         source=source,
         search=search,
     )

@@ -1,39 +1,15 @@
-"""Login throttling: attempts per client address, failures per account from here and anywhere."""
+"""Login throttling: attempts per client address, failures per account from here and anywhere.
+
+The limits are settings, read and checked at start in leadgen/config.py.
+"""
 
 from __future__ import annotations
 
-import os
-
 from flask import Response, current_app
 from flask_limiter.util import get_remote_address
-from limits import parse_many
 
 from leadgen import addresses
-from leadgen.config import ConfigError
 from leadgen.extensions import form_value, limiter
-
-DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
-# Failed logins per account from one address: a stranger elsewhere cannot lock staff out.
-DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
-# Failed logins per account from anywhere: a backstop against guessing from many addresses,
-# set well above what one address may try (20 an hour), so one stranger alone never reaches it.
-DEFAULT_ACCOUNT_TOTAL_LIMIT = "100 per hour"
-
-
-def check_limits(config: dict) -> None:
-    """Fail at start-up, in one line, on a login limit Flask-Limiter could not parse."""
-    for key, default in (
-        ("LEADGEN_RATE_LIMIT_LOGIN", DEFAULT_LOGIN_LIMIT),
-        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", DEFAULT_ACCOUNT_LIMIT),
-        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL", DEFAULT_ACCOUNT_TOTAL_LIMIT),
-    ):
-        value = config.setdefault(key, os.environ.get(key) or default)
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ConfigError(
-                f"{key} is not a rate limit like '5 per 15 minutes': {value!r}"
-            ) from None
 
 
 def _login_limit() -> str:

@@ -13,7 +13,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from leadgen.mail import outbox
-from leadgen.mail.transport import parse_smtp_url
 
 cli = AppGroup("mail", help="De uitgaande mail versturen.")
 
@@ -40,13 +39,9 @@ def send_command(loop: bool, interval: float) -> None:
 
 
 def _destination() -> str:
-    url = current_app.config["LEADGEN_SMTP_URL"]
-    if not url:
+    smtp = current_app.config["LEADGEN_SMTP"]  # parsed and checked at start (leadgen/config.py)
+    if smtp is None:
         return f"als .eml-bestand naar {current_app.instance_path}/mail/"
-    try:
-        smtp = parse_smtp_url(url)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
     return f"via {smtp.scheme}://{smtp.host}:{smtp.port}"
 
 

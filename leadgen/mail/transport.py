@@ -6,56 +6,23 @@ import hashlib
 import smtplib
 import ssl
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
 
+from leadgen.config import SmtpSettings
 from leadgen.files import write_atomic
 
 SMTP_TIMEOUT = 10.0  # seconds per socket operation: a hanging server must not hang the worker
-DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """LEADGEN_SMTP_URL, taken apart."""
-
-    scheme: str
-    host: str
-    port: int
-    username: str | None = None
-    password: str | None = None
-
-
-def parse_smtp_url(url: str) -> SmtpSettings:
-    """Read `smtp://`, `smtp+starttls://` or `smtps://` [user[:password]@]host[:port]."""
-    parts = urlsplit(url)
-    if parts.scheme not in DEFAULT_PORTS:
-        raise ValueError("LEADGEN_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
-    try:
-        port = parts.port
-    except ValueError:
-        raise ValueError("LEADGEN_SMTP_URL has a port that is not a number") from None
-    if not parts.hostname:
-        raise ValueError("LEADGEN_SMTP_URL names no host, e.g. smtp+starttls://mail.example.nl")
-    return SmtpSettings(
-        scheme=parts.scheme,
-        host=parts.hostname,
-        port=port or DEFAULT_PORTS[parts.scheme],
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
-    )
 
 
 class SmtpTransport:
@@ -189,10 +156,10 @@ def _addressed_to(path: Path, addresses: Collection[str]) -> bool:
 
 
 def transport_for(config: dict, instance_path: str) -> Transport:
-    """SMTP when LEADGEN_SMTP_URL is set, the instance mailbox otherwise."""
-    if config.get("LEADGEN_SMTP_URL"):
+    """SMTP when LEADGEN_SMTP_URL is set (parsed at start: LEADGEN_SMTP), the mailbox otherwise."""
+    if config.get("LEADGEN_SMTP"):
         return SmtpTransport(
-            parse_smtp_url(config["LEADGEN_SMTP_URL"]),
+            config["LEADGEN_SMTP"],
             timeout=float(config.get("LEADGEN_SMTP_TIMEOUT", SMTP_TIMEOUT)),
         )
     return FileTransport(mailbox_dir(instance_path))

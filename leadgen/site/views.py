@@ -90,9 +90,9 @@ def _handle_database_error(_error: SQLAlchemyError):
     return render_error(503)
 
 
-# The policy every page gets; no inline script or style anywhere (research/reliability_perf.md
-# §9, finding 45). A response that brings its own policy (the embed's frame-ancestors) keeps each
-# directive it set and gains the others from here.
+# The policy every page gets; no inline script or style anywhere (Flask's "Security Headers",
+# pallets/flask:docs/web-security.rst; docs/staff-and-privacy.md). A response that brings its
+# own policy (the embed's frame-ancestors) keeps each directive it set and gains the others.
 CSP = {
     "default-src": "'self'",
     "img-src": "'self' data:",

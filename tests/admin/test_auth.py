@@ -190,8 +190,13 @@ def test_logins_failures_and_logouts_are_audited(client, staff, read):
     assert actions == ["login_failed", "login", "logout"]
 
 
-def test_login_is_throttled_per_address(make_app, create_staff):
-    app = make_app(LEADGEN_RATE_LIMIT_LOGIN="3 per minute")
+@pytest.mark.parametrize("via", ["config", "environment"])
+def test_login_is_throttled_per_address(make_app, create_staff, monkeypatch, via):
+    if via == "environment":
+        monkeypatch.setenv("LEADGEN_RATE_LIMIT_LOGIN", "3 per minute")
+        app = make_app()
+    else:
+        app = make_app(LEADGEN_RATE_LIMIT_LOGIN="3 per minute")
     client = app.test_client()
     statuses = [login(client, f"x{n}@example.nl", "fout-wachtwoord").status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -245,10 +250,10 @@ def test_an_account_has_a_ceiling_across_addresses(make_app):
 def test_the_ceiling_is_above_what_one_address_may_try():
     from limits import parse
 
-    from leadgen.admin import throttle
+    from leadgen.config import RATE_LIMITS
 
-    per_address = parse(throttle.DEFAULT_ACCOUNT_LIMIT)
-    ceiling = parse(throttle.DEFAULT_ACCOUNT_TOTAL_LIMIT)
+    per_address = parse(RATE_LIMITS["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT"])
+    ceiling = parse(RATE_LIMITS["LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL"])
     hour = 3600
     one_address = per_address.amount * hour / per_address.get_expiry()
     assert ceiling.amount * hour / ceiling.get_expiry() > 2 * one_address

@@ -6,6 +6,8 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
+
 from leadgen.extensions import db
 from leadgen.models import AuditEntry, Consent, Lead, OutboxMail, Staff, utcnow
 from tests.admin.conftest import PASSWORD, login
@@ -78,6 +80,18 @@ def test_leads_export_with_complaint_is_audited_as_health_export(
     assert result.exit_code == 0, result.output
     assert "Heup" in target.read_text(encoding="utf-8-sig")
     assert read(AuditEntry, action="export_health")
+
+
+@pytest.mark.parametrize(
+    ("option", "day"), [("--to", "9999-12-31"), ("--from", "0001-01-01"), ("--to", "31-12-2100")]
+)
+def test_leads_export_refuses_a_date_out_of_range_in_dutch(runner, read, option, day):
+    result = runner.invoke(args=["leads", "export", option, day])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a ClickException, not a traceback
+    assert f"{option}: kies een datum tussen 01-01-2000 en 31-12-2099." in result.output
+    assert "Traceback" not in result.output
+    assert read(AuditEntry, action="export") == []
 
 
 def test_leads_purge_removes_old_leads_but_keeps_patients(app, runner, create_lead, read):

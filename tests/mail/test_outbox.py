@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
+from leadgen.config import parse_smtp_url
 from leadgen.ebook import render
 from leadgen.ebook import service as ebook
 from leadgen.extensions import db
@@ -201,7 +202,8 @@ def test_a_server_that_never_answers_times_out(make_app):
 def test_smtp_timeout_is_ten_seconds_by_default(app):
     transport = transport_for(app.config | {"LEADGEN_SMTP_TIMEOUT": SMTP_TIMEOUT}, "")
     assert transport.timeout == 10.0
-    assert transport_for({"LEADGEN_SMTP_URL": "smtp://mail.example.nl"}, "").timeout == 10.0
+    smtp = parse_smtp_url("smtp://mail.example.nl")
+    assert transport_for({"LEADGEN_SMTP": smtp}, "").timeout == 10.0
 
 
 def test_sending_the_ebook_mail_prepares_the_personal_copy(app, submit, smtp_server):

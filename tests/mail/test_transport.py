@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult
 
+from leadgen.config import ConfigError, SmtpSettings, parse_smtp_url
 from leadgen.extensions import db
-from leadgen.mail.transport import SmtpSettings, parse_smtp_url
 from leadgen.models import OutboxMail, utcnow
 from tests.mail.conftest import add_mails, deliver, outbox_rows
 
@@ -50,7 +50,7 @@ def test_smtp_url_is_taken_apart(url, expected):
     ],
 )
 def test_a_wrong_smtp_url_is_refused_in_one_line(url, says):
-    with pytest.raises(ValueError, match=says):
+    with pytest.raises(ConfigError, match=says):
         parse_smtp_url(url)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -60,6 +63,28 @@ def test_download_answers_503_too(offline_client):
     response = offline_client.get(f"/download/{token}")
     assert response.status_code == 503
     assert FRIENDLY in response.get_data(as_text=True)
+
+
+def test_a_postgresql_host_that_never_answers_gives_up_with_503(tmp_path):
+    """A server that takes the connection and then says nothing must not hang the request."""
+    answers = []
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel completes the handshake; nobody ever speaks
+        host, port = silent.getsockname()
+        url = f"postgresql+psycopg://postgres@{host}:{port}/leadgen"
+        app = create_app(base_config(url, str(tmp_path)))
+        ask = threading.Thread(
+            target=lambda: answers.append(app.test_client().get("/healthz")), daemon=True
+        )
+        ask.start()
+        ask.join(60)  # a generous bound, not a timing target: without a timeout it never ends
+        hung = ask.is_alive()
+    ask.join()  # closing the socket ends a hung connection attempt
+    with app.app_context():
+        db.engine.dispose()
+    assert not hung
+    assert [answer.status_code for answer in answers] == [503]
 
 
 @pytest.mark.parametrize(("path", "fields"), [("/ebook", EBOOK_FIELDS), ("/advies", ADVIES_FIELDS)])

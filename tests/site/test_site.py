@@ -59,6 +59,7 @@ def test_pages_refuse_framing(client):
         ("LEADGEN_SMTP_URL", "smtps://mail:poort", "LEADGEN_SMTP_URL"),
         ("LEADGEN_BASE_URL", "localhost:5000", "LEADGEN_BASE_URL"),
         ("LEADGEN_RATE_LIMIT_FORM", "veel", "LEADGEN_RATE_LIMIT_FORM"),
+        ("LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT", "vaak", "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT"),
         ("LEADGEN_SECRET_KEY", "kort", "LEADGEN_SECRET_KEY"),
     ],
 )

@@ -1,0 +1,69 @@
+"""The database engine: options per backend, and SQLite tuned so writers queue, not fail."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import has_request_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from leadgen import write_gate
+
+# How long to wait for SQLite's write lock. A visitor's request gives up soon and gets the 503
+# page with Retry-After (a burst of submissions queues for milliseconds, not seconds), so a
+# lock held by a migration or a purge cannot tie up every worker thread; the mail worker and
+# the CLI, whom nobody waits for, wait longer rather than fail.
+SQLITE_BUSY_MS_REQUEST = 3000
+SQLITE_BUSY_MS_COMMAND = 15000
+# Seconds to reach PostgreSQL: without it psycopg waits over two minutes on a host that drops
+# packets, and every request would hang with it (libpq's minimum is 2).
+PG_CONNECT_TIMEOUT = 5
+
+
+def engine_options(url: str) -> dict:
+    """SQLAlchemy's engine options for the database at `url`."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
+
+
+def busy_ms() -> int:
+    """How long this thread may wait for the write lock: briefly in a request, long elsewhere."""
+    return SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """WAL, busy timeouts, foreign keys, secure delete, and BEGIN IMMEDIATE so writers queue.
+
+    In WAL mode a deferred transaction that later writes fails at once with SQLITE_BUSY; taking
+    the write lock up front makes it wait instead (docs/operations.md, "SQLite, and why these
+    settings", and https://sqlite.org/wal.html).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "checkout", _on_checkout)
+    write_gate.install(engine, lambda: busy_ms() / 1000)  # before the listener that sends BEGIN
+    event.listen(engine, "begin", _on_begin)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS_COMMAND}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    # Deleted rows are overwritten with zeros, not left in free space (erasure, AVG art. 17).
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms()}")
+
+
+def _on_begin(connection) -> None:
+    read = connection.get_execution_options().get("leadgen_read")
+    connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
