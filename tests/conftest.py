@@ -19,8 +19,9 @@ from leadgen.models import Lead
 
 PG_URL = os.environ.get("LEADGEN_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-# The browser tests' fixtures (live servers, Chromium, axe-core), for every folder of tests.
-pytest_plugins = ["tests.browser"]
+# Fixtures for every folder of tests: factories (staff, leads, mails) and the browser tests'
+# live servers, Chromium and axe-core.
+pytest_plugins = ["tests.factories", "tests.browser"]
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
