@@ -75,10 +75,14 @@ run: install
 worker: install
 	$(FLASK) mail send --loop
 
+# The suite runs on one pytest worker per CPU (pytest-xdist); PYTEST_WORKERS=0 runs it in one
+# process, e.g. to read a failure's output in order. Each worker has its own instance folder,
+# PostgreSQL database, live servers and Chromium, so workers share nothing but the CPUs.
+PYTEST_WORKERS ?= auto
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
