@@ -75,10 +75,17 @@ run: install
 worker: install
 	$(FLASK) mail send --loop
 
+# The suite runs on one pytest worker per CPU (pytest-xdist); PYTEST_WORKERS=0 runs it in one
+# process, e.g. to read a failure's output in order. Each worker has its own instance folder,
+# PostgreSQL database, live servers and Chromium, so workers share nothing but the CPUs. Tests
+# marked `alone` load the machine on purpose, so they run afterwards, by themselves. (Exit code 5
+# is pytest's "no test selected", e.g. when PYTEST_ARGS names a file with none of them.)
+PYTEST_WORKERS ?= auto
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not alone" $(PYTEST_ARGS) || test $$? = 5
+	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || test $$? = 5
 
 lint: install
 	$(BIN)/ruff check .

@@ -160,24 +160,43 @@ def page(browser):
     yield from _tab(browser)
 
 
+# Resolves once the page and every frame (each its own process when cross-site) have laid
+# out and painted their fonts after a resize: two animation frames after `fonts.ready`.
+_PAINTED = """async () => {
+  await document.fonts.ready;
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
+def settle(page) -> None:
+    """Wait until the page and its frames have painted, instead of for a fixed time."""
+    # The frames first: a frame that reflows tells the page its new height, then the page paints.
+    for frame in [*page.main_frame.child_frames, page.main_frame]:
+        frame.evaluate(_PAINTED)
+
+
 @pytest.fixture
 def screenshot(tmp_path) -> Callable[..., Path]:
-    """Return `screenshot(page, name)`; also copied to $LEADGEN_SCREENSHOTS when that is set."""
+    """Return `screenshot(page, name)`: a shot for people to look at, in $LEADGEN_SCREENSHOTS.
+
+    No test reads the shots, so without that folder nothing is taken and no time is spent.
+    """
     keep = os.environ.get("LEADGEN_SCREENSHOTS")
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str) -> Path | None:
+        if not keep:
+            return None
         # Chromium does not paint cross-site frames that are off screen, so a full-page shot
         # would show them blank: make the viewport as tall as the page instead.
         path = tmp_path / f"{name}.png"
         viewport = page.viewport_size
         height = page.evaluate("document.documentElement.scrollHeight")
         page.set_viewport_size({"width": viewport["width"], "height": min(height, 6000)})
-        page.wait_for_timeout(300)
+        settle(page)
         page.screenshot(path=str(path))
         page.set_viewport_size(viewport)
-        if keep:
-            Path(keep).mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, Path(keep) / path.name)
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
         return path
 
     return take

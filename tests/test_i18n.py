@@ -11,15 +11,13 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from leadgen import i18n
-from leadgen.admin import auth
 from leadgen.extensions import db
 from leadgen.mail.messages import build_message
 from leadgen.models import Consent
 from leadgen.site.error_texts import TEXTS as ERROR_TEXTS
 from leadgen.site.views import ERRORS
-from tests.admin.conftest import PASSWORD, login, post_form
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, form_token
-from tests.mail.conftest import outbox_rows
+from tests.factories import outbox_rows, post_form
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "leadgen" / "translations"
@@ -277,14 +275,6 @@ def test_outside_a_request_the_practice_language_is_used(app):
 
 
 # Staff pages: the same switch, remembered in a cookie on /admin only.
-
-
-@pytest.fixture
-def staff_client(app, client):
-    with app.app_context():
-        auth.create_staff("lisa@praktijk.nl", PASSWORD)
-    assert login(client, "lisa@praktijk.nl").status_code == 303
-    return client
 
 
 def test_staff_pages_are_dutch_by_default(staff_client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.conftest import csrf_token
+from tests.factories import csrf_token
 
 PUBLIC = {"admin.login"}
 

@@ -7,7 +7,7 @@ import pytest
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail
 from tests.admin.test_leads_list import names
-from tests.mail.conftest import plain_mail
+from tests.factories import plain_mail
 from tests.test_addresses import wide
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.admin.conftest import post_form
+from tests.factories import post_form
 
 
 def test_log_shows_logins_with_who_and_when(staff_client, staff):

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from leadgen.admin import auth
 from leadgen.config import ConfigError
 from leadgen.models import AuditEntry, Staff
-from tests.admin.conftest import PASSWORD, csrf_token, login, post_form
+from tests.factories import PASSWORD, csrf_token, login, post_form
 
 
 def test_login_page_is_dutch_and_has_no_remember_me(client):

@@ -11,8 +11,8 @@ import pytest
 
 from leadgen.admin.cursors import encode_cursor
 from leadgen.models import AuditEntry
-from tests.admin.conftest import CSRF, PASSWORD, csrf_token, post_form
 from tests.admin.test_leads_list import names
+from tests.factories import CSRF, PASSWORD, csrf_token, post_form
 
 HUGE = 2**70
 RANGE_MESSAGE = "Kies een datum tussen 01-01-2000 en 31-12-2099."

@@ -10,7 +10,7 @@ import pytest
 
 from leadgen.extensions import db
 from leadgen.models import AuditEntry, Consent, Lead, OutboxMail, Staff, utcnow
-from tests.admin.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 
 def test_users_create_reads_the_password_from_stdin(runner, client, read):

@@ -16,7 +16,7 @@ from leadgen.extensions import db
 from leadgen.mail.transport import mailbox_dir
 from leadgen.models import Lead, OutboxMail, utcnow
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS
-from tests.mail.conftest import deliver, plain_mail
+from tests.factories import deliver, plain_mail
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from leadgen.admin.export import safe_cell
 from leadgen.models import AuditEntry
-from tests.admin.conftest import post_form
+from tests.factories import post_form
 
 OWASP_PAYLOADS = [
     "=1+2",

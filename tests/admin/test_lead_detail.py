@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from leadgen.admin import formats
 from leadgen.extensions import db
 from leadgen.models import AuditEntry, Consent, DownloadEvent, Lead, Note, OutboxMail
-from tests.admin.conftest import post_form
+from tests.factories import post_form
 
 
 def page(client, lead) -> str:

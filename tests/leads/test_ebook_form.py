@@ -1,4 +1,4 @@
-"""The e-book form: every outcome DESIGN.md lists, and the bad inputs we could think of."""
+"""The e-book form: every outcome a visitor can meet, and the bad inputs we could think of."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import pytest
 from leadgen import phone
 from leadgen.admin import auth
 from leadgen.models import Lead
-from tests.admin.conftest import PASSWORD, login
+from tests.factories import PASSWORD, login
 
 
 @pytest.mark.parametrize("typed", ["06 12345678 toestel 12345678901", "0900 1234567 x1"])

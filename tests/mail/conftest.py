@@ -13,9 +13,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from leadgen.extensions import db
-from leadgen.mail import outbox
-from leadgen.models import OutboxMail
 from tests.conftest import free_port
 
 
@@ -136,42 +133,3 @@ def smtp_server(start_smtp) -> SmtpServer:
 def app(make_app, smtp_server) -> Flask:
     """The app of these tests sends to the test's SMTP server."""
     return make_app(LEADGEN_SMTP_URL=smtp_server.url)
-
-
-def plain_mail(number: int = 0, **fields) -> OutboxMail:
-    """An outbox row with short bodies, for tests about delivery rather than content."""
-    values = {
-        "template": "request_confirmation",
-        "to_addr": f"lezer{number}@example.nl",
-        "subject": "Je aanvraag",
-        "body_text": "tekst",
-        "body_html": "<p>tekst</p>",
-        "headers": {},
-        "message_id": f"<test.{number}@example.nl>",
-    }
-    return OutboxMail(**(values | fields))
-
-
-def add_mails(app: Flask, count: int = 1, **fields) -> list[str]:
-    """Put `count` plain mails in the outbox; return their Message-IDs."""
-    with app.app_context():
-        mails = [plain_mail(number, **fields) for number in range(count)]
-        db.session.add_all(mails)
-        db.session.commit()
-        return [mail.message_id for mail in mails]
-
-
-def deliver(app: Flask, **options) -> outbox.Report:
-    """Run one pass of the worker, as `flask mail send` does."""
-    with app.app_context():
-        try:
-            return outbox.send_due(**options)
-        finally:
-            db.session.remove()
-
-
-def outbox_rows(app: Flask) -> list[OutboxMail]:
-    with app.app_context():
-        rows = db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
-        db.session.expunge_all()
-        return list(rows)

@@ -8,7 +8,8 @@ from leadgen.extensions import db
 from leadgen.mail import outbox
 from leadgen.mail.messages import build_message
 from leadgen.models import Lead
-from tests.mail.conftest import SmtpServer, add_mails, deliver, outbox_rows, plain_mail
+from tests.factories import add_mails, deliver, outbox_rows, plain_mail
+from tests.mail.conftest import SmtpServer
 
 
 @pytest.fixture

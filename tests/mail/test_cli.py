@@ -14,7 +14,7 @@ import pytest
 
 from leadgen.config import ConfigError
 from leadgen.mail import outbox
-from tests.mail.conftest import deliver, outbox_rows
+from tests.factories import deliver, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from leadgen.leads import service
 from leadgen.mail.messages import build_message
 from leadgen.models import Consent
 from tests.conftest import form_token
-from tests.mail.conftest import add_mails, deliver, outbox_rows, plain_mail
+from tests.factories import add_mails, deliver, outbox_rows, plain_mail
 
 
 def _arrived(app, smtp_server, submit, path="/ebook", **fields):

@@ -18,7 +18,7 @@ from leadgen.extensions import db
 from leadgen.mail import outbox
 from leadgen.mail.transport import SMTP_TIMEOUT, transport_for
 from leadgen.models import OutboxMail, utcnow
-from tests.mail.conftest import add_mails, deliver, outbox_rows
+from tests.factories import add_mails, deliver, outbox_rows
 
 
 def test_each_mail_is_sent_once_and_recorded(app, smtp_server, submit):

@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult
 from leadgen.config import ConfigError, SmtpSettings, parse_smtp_url
 from leadgen.extensions import db
 from leadgen.models import OutboxMail, utcnow
-from tests.mail.conftest import add_mails, deliver, outbox_rows
+from tests.factories import add_mails, deliver, outbox_rows
 
 
 @pytest.mark.parametrize(

@@ -117,11 +117,13 @@ def test_nginx_site_proxies_and_sends_downloads_itself(make_app, serve, tmp_path
     )
     nginx = subprocess.Popen([NGINX, "-c", str(conf)], start_new_session=True)  # noqa: S603
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 10
+        while True:
             try:
                 status, headers, _ = _https(https_port, "GET", "/ebook")
                 break
             except OSError:
+                assert time.monotonic() < deadline, "nginx did not start"
                 time.sleep(0.05)
         assert status == 200
         assert headers["strict-transport-security"] == "max-age=31536000"  # https via the proxy

@@ -1,4 +1,8 @@
-"""Admin fixtures: staff accounts and leads from factories, a logged-in client, honest CSRF."""
+"""Factories for the whole suite: staff accounts, leads, outbox mails, and logging in as staff.
+
+Registered as a pytest plugin by `tests/conftest.py`, so every folder sees the same fixtures;
+each factory fixture returns a `create_x(**overrides)` callable.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from flask.testing import FlaskClient
 
 from leadgen.admin import auth
 from leadgen.extensions import db
-from leadgen.models import Consent, DownloadEvent, Lead
+from leadgen.mail import outbox
+from leadgen.models import Consent, DownloadEvent, Lead, OutboxMail
 
 PASSWORD = "lang-genoeg-wachtwoord"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -118,3 +123,43 @@ def read(app: Flask) -> Callable:
             return rows
 
     return query
+
+
+def plain_mail(number: int = 0, **fields) -> OutboxMail:
+    """An outbox row with short bodies, for tests about delivery rather than content."""
+    values = {
+        "template": "request_confirmation",
+        "to_addr": f"lezer{number}@example.nl",
+        "subject": "Je aanvraag",
+        "body_text": "tekst",
+        "body_html": "<p>tekst</p>",
+        "headers": {},
+        "message_id": f"<test.{number}@example.nl>",
+    }
+    return OutboxMail(**(values | fields))
+
+
+def add_mails(app: Flask, count: int = 1, **fields) -> list[str]:
+    """Put `count` plain mails in the outbox; return their Message-IDs."""
+    with app.app_context():
+        mails = [plain_mail(number, **fields) for number in range(count)]
+        db.session.add_all(mails)
+        db.session.commit()
+        return [mail.message_id for mail in mails]
+
+
+def deliver(app: Flask, **options) -> outbox.Report:
+    """Run one pass of the mail worker, as `flask mail send` does."""
+    with app.app_context():
+        try:
+            return outbox.send_due(**options)
+        finally:
+            db.session.remove()
+
+
+def outbox_rows(app: Flask) -> list[OutboxMail]:
+    """Every outbox row, oldest first, detached."""
+    with app.app_context():
+        rows = db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
+        db.session.expunge_all()
+        return list(rows)
