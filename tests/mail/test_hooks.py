@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leadgen.mail import hooks
-from tests.mail.conftest import add_mails, deliver
+from tests.factories import add_mails, deliver
 
 
 def test_a_hook_runs_before_its_templates_mail_is_sent(app, smtp_server):
