@@ -11,9 +11,9 @@ import pytest
 from leadgen import tokens
 from leadgen.extensions import db
 from leadgen.models import Lead
-from tests.conftest import EBOOK_FIELDS, free_port
+from tests.conftest import EBOOK_FIELDS
 from tests.production.conftest import download_token, issue_tokens, post_form, request
-from tests.production.test_deploy import NGINX, _https, _site_for_test
+from tests.production.test_deploy import NGINX, _https, nginx_site
 
 
 def _log_lines(server, count: int) -> list[str]:
@@ -67,11 +67,7 @@ def test_tokens_stay_out_of_the_access_log(make_app, serve):
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)")
 def test_tokens_stay_out_of_the_nginx_log(make_app, serve, tmp_path, instance_dir):
     app = make_app()
-    https_port, app_port = free_port(), free_port()
-    tmp = tmp_path / "nginx"
-    tmp.mkdir()
-    tmp.chmod(0o755)
-    conf = _site_for_test(tmp, https_port, app_port, instance_dir)
+    https_port, app_port, conf = nginx_site(tmp_path, instance_dir)
     base = f"https://127.0.0.1:{https_port}"
     serve(
         port=app_port,
@@ -107,7 +103,7 @@ def test_tokens_stay_out_of_the_nginx_log(make_app, serve, tmp_path, instance_di
     finally:
         nginx.terminate()
         nginx.wait(10)
-    log = (tmp / "leadgen.access.log").read_text()
+    log = (conf.parent / "leadgen.access.log").read_text()
     assert token not in log
     for line in (
         '"POST /ebook" 303',

@@ -88,6 +88,15 @@ def _site_for_test(tmp: Path, https_port: int, app_port: int, instance: str) -> 
     return conf
 
 
+def nginx_site(tmp_path: Path, instance: str) -> tuple[int, int, Path]:
+    """Ports for nginx and the app behind it, and the test's nginx configuration."""
+    https_port, app_port = free_port(), free_port()
+    folder = tmp_path / "nginx"
+    folder.mkdir()
+    folder.chmod(0o755)
+    return https_port, app_port, _site_for_test(folder, https_port, app_port, instance)
+
+
 def _https(port: int, method: str, path: str, body: bytes | None = None, headers=None):
     context = ssl._create_unverified_context()  # noqa: S323 -- our own throwaway certificate
     conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
@@ -102,11 +111,7 @@ def _https(port: int, method: str, path: str, body: bytes | None = None, headers
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)")
 def test_nginx_site_proxies_and_sends_downloads_itself(make_app, serve, tmp_path, instance_dir):
     app = make_app()
-    https_port, app_port = free_port(), free_port()
-    tmp = tmp_path / "nginx"
-    tmp.mkdir()
-    tmp.chmod(0o755)
-    conf = _site_for_test(tmp, https_port, app_port, instance_dir)
+    https_port, app_port, conf = nginx_site(tmp_path, instance_dir)
     check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)  # noqa: S603
     assert check.returncode == 0, check.stderr
     serve(
