@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from leadgen import tokens
 from leadgen.admin import auth
+from leadgen.embed.demo import create_demo
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail
 from tests.browser import ROOT, unavailable
@@ -47,6 +48,7 @@ PLAIN = {
     "link-problem": "/download/onbekend",
     "confirm-unknown": "/bevestig/onbekend",
     "admin-login": "/admin/login",
+    "bot-thanks": "/ebook/bedankt?t=-",
 }
 ADMIN = ["/admin/", "/admin/leads", "/admin/leads?q=anna", "/admin/leads/vandaag", "/admin/audit"]
 BROKEN = '<img src="/ebook/omslag.svg">'  # an image without alt: vnu reports it
@@ -120,6 +122,18 @@ def _admin_pages(client: FlaskClient, app, lead_id: int) -> dict[str, str]:
     return pages
 
 
+def _other_pages(make_app) -> dict[str, str]:
+    """The framed error page (a refusal past the rate limit) and the demo blog `make run` serves."""
+    client = make_app(LEADGEN_RATE_LIMIT_FORM="1 per minute").test_client()
+    client.post("/embed/advies", data={"form_token": "-"})
+    blog = create_demo("http://127.0.0.1:5000").test_client()
+    return {
+        "embed-error": _html(client.post("/embed/advies", data={"form_token": "-"}), 429),
+        "demo-blog": _html(blog.get("/")),
+        "demo-blog-plain": _html(blog.get("/iframe")),
+    }
+
+
 def _check(vnu: list[str], folder: Path, pages: dict[str, str]) -> dict[str, list[str]]:
     """Run vnu once over all `pages`; its errors and warnings per page name."""
     files = []
@@ -137,10 +151,10 @@ def _check(vnu: list[str], folder: Path, pages: dict[str, str]) -> dict[str, lis
     return found
 
 
-def test_every_page_is_valid_html(vnu, client, app, monkeypatch, tmp_path):
+def test_every_page_is_valid_html(vnu, client, app, make_app, monkeypatch, tmp_path):
     monkeypatch.setattr(auth, "HASHER", PasswordHasher.from_parameters(CHEAPEST))
     pages, lead_id = _public_pages(client, app)
-    pages |= _admin_pages(client, app, lead_id)
+    pages |= _admin_pages(client, app, lead_id) | _other_pages(make_app)
     pages["control"] = pages["privacy"].replace("</main>", BROKEN + "</main>")
     found = _check(vnu, tmp_path, pages)
     assert any("alt" in message for message in found.pop("control", [])), "vnu missed the control"
