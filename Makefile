@@ -11,7 +11,7 @@ DEMO_ORIGIN := http://localhost:$(DEMO_PORT)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TRANSLATIONS := leadgen/translations
 CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
-# axe-core for the browser tests' accessibility check, from package-lock.json.
+# axe-core (browser tests' accessibility check) and vnu-jar (HTML check), from package-lock.json.
 AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install run worker test lint format bench browser clean
@@ -30,7 +30,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 
 $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "browser tests need Node.js and npm for axe-core: sudo apt-get install npm"; fi
+	else echo "browser and HTML tests need Node.js and npm for axe-core and vnu-jar: sudo apt-get install npm"; fi
 
 # After changing a text: re-extract every msgid and merge it into the catalogs, then translate.
 messages: $(STAMP)
@@ -42,14 +42,15 @@ messages: $(STAMP)
 
 # Debian's chromium for the browser tests (Playwright drives it through executable_path), the
 # DejaVu fonts the e-book falls back to for names in other scripts (Hebrew, Arabic, …), and the
-# PDF tools the e-book tests check each copy with: qpdf, MuPDF's mutool, poppler's pdftotext.
-PDF_TOOLS := qpdf mutool pdftotext
+# PDF tools the e-book tests check each copy with: qpdf, MuPDF's mutool, poppler's pdftotext,
+# and Java for the Nu Html Checker (vnu-jar).
+TOOLS := qpdf mutool pdftotext java
 browser:
 	@if [ ! -x $(CHROMIUM) ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || \
-	    ! (for tool in $(PDF_TOOLS); do command -v $$tool || exit 1; done) >/dev/null; then \
+	    ! (for tool in $(TOOLS); do command -v $$tool || exit 1; done) >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils >/dev/null; \
-	  else echo "browser and PDF tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils default-jre-headless >/dev/null; \
+	  else echo "browser, PDF and HTML tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils default-jre-headless"; fi; \
 	fi
 
 # The web server as production runs it (threaded workers; see the file), on the settings' env.
