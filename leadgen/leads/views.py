@@ -39,7 +39,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     """Show, check and record one public form in `layout` (the site's or the embed's)."""
     form_class = FORMS[form_name]
     form = form_class() if request.method == "POST" else form_class(formdata=None)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD from monitors and link checkers
         for key in TRACKING_PARAMS:
             if key in request.args:
                 form[key].data = form[key].filters[0](request.args[key])
@@ -234,7 +234,7 @@ def _resend_form():
 @guard.limit_per_address
 @guard.limit_per_email
 def resend():
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("leads/resend.html", form=_resend_form(), sent=False)
     if not guard.origin_allowed():
         abort(403)

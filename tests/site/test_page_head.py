@@ -73,3 +73,14 @@ def test_favicon_ico_leads_to_the_icon(client):
 
 def test_staff_pages_are_not_described_for_search_engines(client):
     assert head(client, "/admin/login").descriptions == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/ebook", "/advies", "/ebook/opnieuw", "/embed/ebook", "/embed/advies"]
+)
+def test_a_head_request_answers_like_the_page(client, path):
+    # Monitors and link checkers ask HEAD; a form page is a page, not a submission.
+    page = client.get(path)
+    head = client.head(path)
+    assert head.status_code == page.status_code == 200
+    assert head.get_data() == b""
