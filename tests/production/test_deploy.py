@@ -151,6 +151,10 @@ def test_nginx_site_proxies_and_sends_downloads_itself(make_app, serve, tmp_path
         assert "attachment" in headers["content-disposition"]
         assert "x-accel-redirect" not in headers
         assert _https(https_port, "GET", "/_ebook/")[0] == 404  # internal only
+        gzip = {"Accept-Encoding": "gzip"}
+        for asset in ("/static/site.css", "/static/favicon.svg", "/embed.js"):
+            status, headers, _ = _https(https_port, "GET", asset, headers=gzip)
+            assert (status, headers.get("content-encoding")) == (200, "gzip"), asset
 
         statuses = [_https(https_port, "POST", "/ebook", b"", post_headers)[0] for _ in range(8)]
         assert 429 in statuses, "nginx limits the form posts"
