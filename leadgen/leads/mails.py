@@ -9,8 +9,10 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import insert
 
 from leadgen import i18n, links, phone, tokens
+from leadgen.extensions import db
 from leadgen.mail import messages
 from leadgen.models import Lead, OutboxMail, utcnow
 from leadgen.vocab import CALL_KIND_OFFERS, CALL_KIND_WORDS, MOMENT_PHRASES
@@ -124,10 +126,14 @@ class Drafts:
     marks: dict[str, str]  # "id", "download", "confirm", "unsubscribe" -> its mark
 
     def store(self, lead: Lead, values: dict[str, str]) -> None:
-        """Add the outbox rows for `lead`, each mark replaced by its value in `values`."""
+        """Insert the outbox rows for `lead`, each mark replaced by its value in `values`.
+
+        One bulk INSERT, not the unit of work: the lead is flushed already, and nothing here
+        reads the rows back.
+        """
         fill = {self.marks[role]: value for role, value in values.items()}
-        for draft in self.drafts:
-            draft.store(lead, fill)
+        rows = [draft.row(lead.id, fill) for draft in self.drafts]
+        db.session.execute(insert(OutboxMail), rows)
 
 
 def shape_of(lead: Lead, confirm: bool) -> Shape:

@@ -70,24 +70,30 @@ class Draft:
     headers: dict
     message_id: str
 
-    def store(self, lead: Lead | None, fill: dict[str, str] | None = None) -> OutboxMail:
-        """Add the outbox row for `lead`, each mark in `fill` replaced by its value."""
+    def row(self, lead_id: int | None, fill: dict[str, str] | None = None) -> dict:
+        """The outbox row's values for the lead `lead_id`, each mark in `fill` replaced."""
 
         def put(text: str) -> str:
             for mark, value in (fill or {}).items():
                 text = text.replace(mark, value)
             return text
 
-        mail = OutboxMail(
-            lead=lead,
-            template=self.template,
-            to_addr=self.to,
-            subject=put(self.subject),
-            body_text=put(self.text),
-            body_html=put(self.html),
-            headers={k: put(v) if isinstance(v, str) else v for k, v in self.headers.items()},
-            message_id=self.message_id,
-        )
+        return {
+            "lead_id": lead_id,
+            "template": self.template,
+            "to_addr": self.to,
+            "subject": put(self.subject),
+            "body_text": put(self.text),
+            "body_html": put(self.html),
+            "headers": {k: put(v) if isinstance(v, str) else v for k, v in self.headers.items()},
+            "message_id": self.message_id,
+        }
+
+    def store(self, lead: Lead | None) -> OutboxMail:
+        """Add the outbox row for `lead` to the session."""
+        values = self.row(None)
+        del values["lead_id"]
+        mail = OutboxMail(lead=lead, **values)
         db.session.add(mail)
         return mail
 
