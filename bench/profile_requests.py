@@ -12,6 +12,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -172,6 +173,7 @@ def main() -> int:
             pstats.Stats(profile).sort_stats(
                 os.environ.get("PROFILE_SORT", "cumulative")
             ).print_stats(options.top)
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
