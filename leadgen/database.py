@@ -64,6 +64,18 @@ def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms()}")
 
 
+# Execution option: a write that may be lost on a power cut (never on a crash of the app), such
+# as a download count. SQLite commits it without waiting for the disk (WAL, synchronous=NORMAL);
+# the next durable commit or checkpoint takes it to disk. Every write transaction sets its own
+# level, so a lead's commit is always FULL.
+RELAXED = "leadgen_relaxed"
+
+
 def _on_begin(connection) -> None:
-    read = connection.get_execution_options().get("leadgen_read")
-    connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get("leadgen_read"):
+        connection.exec_driver_sql("BEGIN")
+        return
+    level = "NORMAL" if options.get(RELAXED) else "FULL"
+    connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -135,3 +135,44 @@ def test_checking_a_link_takes_no_write_lock(app, download_path):
             writer.execute("ROLLBACK")
             writer.close()
     assert found.name == "Anna de Vries"
+
+
+def _durability_at_inserts(app, client, action) -> dict[str, str]:
+    """Run `action`; return the commit durability in force at each table's first INSERT."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    sqlite = engine.dialect.name == "sqlite"
+    seen: dict[str, str] = {}
+
+    def after(_conn, cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO"):
+            table = statement.split()[2].strip('"')
+            ask = "PRAGMA synchronous" if sqlite else "SHOW synchronous_commit"
+            seen.setdefault(table, str(cursor.connection.execute(ask).fetchone()[0]))
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        action()
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    return seen
+
+
+def test_a_download_count_is_committed_relaxed_and_a_lead_durably(app, client, submit):
+    """A count may wait for the disk's next sync; a lead and its mail never do."""
+    paths: list[str] = []
+
+    def request_book() -> None:
+        response = submit(name="Anna de Vries", email=f"anna{len(paths)}@example.nl")
+        paths.append(f"/download/{response.headers['Location'].split('t=', 1)[1]}")
+
+    on_submit = _durability_at_inserts(app, client, request_book)
+    on_download = _durability_at_inserts(app, client, lambda: _get(client, paths[0]))
+    durable, relaxed = ("2", "1") if on_submit["lead"].isdigit() else ("on", "off")
+    assert on_submit["lead"] == durable
+    assert on_submit["outbox_mail"] == durable
+    assert on_download["download_event"] == relaxed
+    # The next submission is durable again, on the same pooled connection.
+    assert _durability_at_inserts(app, client, request_book)["lead"] == durable
