@@ -5,6 +5,8 @@ Everything runs on loopback in a temporary folder: a fresh SQLite database migra
 gunicorn with the same settings (deploy/gunicorn.conf.py), nginx for a static file when it is
 installed. The load generator is bench/load.py. The other bench scripts in this folder
 (ebook_copy.py, admin_list.py) run as subprocesses and their figures join the table.
+Where PostgreSQL is reachable (bench/postgres.py), the submission and download phases run again
+on a database of the bench's own against a bare Flask + psycopg insert, in a second table.
 Figures go to bench/results.json (git-ignored). Exit status 1 when a target is missed.
 """
 
@@ -15,227 +17,54 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import load as loadgen  # noqa: E402 -- needs the repository on sys.path first
+from bench import postgres  # noqa: E402
 from bench.bare import prepare as prepare_bare  # noqa: E402
+from bench.harness import (  # noqa: E402
+    BIN,
+    Servers,
+    Submissions,
+    Target,
+    acknowledged,
+    bare_inserts,
+    command,
+    figure,
+    free_port,
+    gunicorn,
+    run_script,
+    start_nginx,
+    wait_for,
+)
 
-BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results.json"
 NOT_MEASURED = "niet gemeten (bench/admin_list.py)"
 SECRET = "bench-secret-key-long-enough-for-leadgen"  # noqa: S105 -- a throwaway bench database
 
 
 @dataclass
-class Target:
-    name: str
-    figure: str
-    ok: bool | None  # None: not measured in this run
+class Measured:
+    """One database's run: the load phases, the cold build, and which 303s were stored."""
 
-    @property
-    def verdict(self) -> str:
-        return {True: "PASS", False: "FAIL", None: "n.v.t."}[self.ok]
+    phases: dict[str, loadgen.Result]
+    build_seconds: float | None
+    build_wall: float
+    acked: set[str]
+    missing: set[str]
+    has_nginx: bool
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 -- our http URL
-                if answer.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"bench: {url} did not come up in {seconds:.0f} s") from None
-        time.sleep(0.2)
-
-
-class Servers:
-    """The processes this run started; each is stopped by its own process group id."""
-
-    def __init__(self) -> None:
-        self.procs: list[subprocess.Popen] = []
-
-    def start(self, argv: list[str], env: dict, log: Path) -> subprocess.Popen:
-        with log.open("wb") as handle:
-            proc = subprocess.Popen(  # noqa: S603 -- our own fixed commands
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
-def gunicorn(app: str, port: int, workers: int, env: dict) -> list[str]:
-    env.update(LEADGEN_BIND=f"127.0.0.1:{port}", LEADGEN_WORKERS=str(workers))
-    env.update(LEADGEN_ACCESS_LOG="", LEADGEN_LOG_LEVEL="warning", LEADGEN_MAX_REQUESTS="0")
-    return [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), app]
-
-
-def command(argv: list[str], env: dict) -> subprocess.CompletedProcess:
-    """Run a flask command of the app under test; stop the bench with its output if it fails."""
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
-    if done.returncode:
-        raise SystemExit(f"bench: {' '.join(argv[1:])} failed:\n{done.stdout}{done.stderr}")
-    return done
-
-
-def letters(number: int) -> str:
-    """Spell `number` in letters, since a name may hold no digits."""
-    out = ""
-    while True:
-        number, rest = divmod(number, 26)
-        out = "abcdefghijklmnopqrstuvwxyz"[rest] + out
-        if not number:
-            return out.capitalize()
-
-
-class Submissions:
-    """Valid e-book requests: fresh form tokens, unique names and addresses."""
-
-    def __init__(self, port: int, run_id: str) -> None:
-        from leadgen import create_app, tokens
-
-        self.port, self.run_id, self.count = port, run_id, 0
-        app = create_app()  # the bench's environment: same secret key as the server
-        with app.app_context():
-            # Tokens are issued up front, so the load generator spends nothing on them.
-            self.tokens = [tokens.issue_form_token("ebook") for _ in range(12_000)]
-
-    def __call__(self) -> loadgen.Call | None:
-        if self.count >= len(self.tokens):
-            return None
-        n, self.count = self.count, self.count + 1
-        body = urlencode(
-            {
-                "name": f"Bench {letters(n)}",
-                "email": f"bench-{self.run_id}-{n}@example.nl",
-                "privacy": "y",
-                "form_token": self.tokens[n],
-            }
-        ).encode()
-        headers = (
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Origin", f"http://127.0.0.1:{self.port}"),
-        )
-        return loadgen.Call("POST", "/ebook", headers, body)
-
-
-def bare_inserts() -> loadgen.Call:
-    counter = iter(range(10**9))
-
-    def call() -> loadgen.Call:
-        n = next(counter)
-        body = urlencode({"name": f"Bench {letters(n)}", "email": f"bare-{n}@example.nl"})
-        headers = (("Content-Type", "application/x-www-form-urlencoded"),)
-        return loadgen.Call("POST", "/insert", headers, body.encode())
-
-    return call
-
-
-def acknowledged(result: loadgen.Result) -> list[tuple[str, str]]:
-    """Return (e-mail, download token) for every submission answered with a 303."""
-    out = []
-    for call, answer in result.answers:
-        if answer.status == 303:
-            email = parse_qs(call.body.decode())["email"][0]
-            token = parse_qs(urlsplit(answer.headers.get("location", "")).query).get("t", [""])[0]
-            out.append((email, token))
-    return out
-
-
-def start_nginx(servers: Servers, tmp: Path, port: int, pdf: Path) -> bool:
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
-    if not nginx:
-        return False
-    conf = tmp / "nginx.conf"
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(
-        f"""{user}
-worker_processes auto;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on;
-    client_body_temp_path {tmp}/nginx-body;
-    proxy_temp_path {tmp}/nginx-proxy;
-    fastcgi_temp_path {tmp}/nginx-fastcgi;
-    uwsgi_temp_path {tmp}/nginx-uwsgi;
-    scgi_temp_path {tmp}/nginx-scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location = /gids.pdf {{ alias {pdf}; default_type application/pdf; }}
-    }}
-}}
-"""
-    )
-    servers.start([nginx, "-c", str(conf), "-p", str(tmp)], os.environ.copy(), tmp / "nginx.log")
-    wait_for(f"http://127.0.0.1:{port}/gids.pdf", 10)
-    return True
-
-
-def run_script(name: str, env: dict, timeout: float = 240) -> str | None:
-    """Run another bench script in this folder, if it exists, and return what it printed."""
-    path = ROOT / "bench" / name
-    if not path.exists():
-        return None
-    try:
-        done = subprocess.run(  # noqa: S603 -- a script of this folder
-            [sys.executable, str(path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return f"(gestopt na {timeout:.0f} s)"
-    return done.stdout + (
-        f"\n[exit {done.returncode}] {done.stderr[-400:]}" if done.returncode else ""
-    )
-
-
-def figure(text: str | None, pattern: str) -> float | None:
-    if not text:
-        return None
-    match = re.search(pattern, text, re.IGNORECASE | re.MULTILINE)
-    return float(match.group(1)) if match else None
+    def ratio(self, a: str, b: str) -> float:
+        return self.phases[a].rps / self.phases[b].rps if self.phases[b].rps else 0.0
 
 
 def admin_list_p50(text: str | None) -> tuple[float | None, str]:
@@ -245,23 +74,12 @@ def admin_list_p50(text: str | None) -> tuple[float | None, str]:
     return max(rows) if rows else (None, "")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load phase")
-    parser.add_argument("--workers", type=int, default=min(4, max(2, 2 * (os.cpu_count() or 1))))
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    options = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="leadgen-bench-"))
-    tmp.chmod(0o755)  # nginx workers read the PDF from here
-    instance = tmp / "instance"
-    app_port, bare_port, nginx_port = free_port(), free_port(), free_port()
-    run_id = str(int(time.time()))
+def environment(instance: Path, database_url: str, app_port: int) -> dict:
     env = os.environ.copy()
     env.update(
         LEADGEN_INSTANCE_PATH=str(instance),
         LEADGEN_SECRET_KEY=SECRET,
-        LEADGEN_DATABASE_URL=f"sqlite:///{instance / 'leadgen.db'}",
+        LEADGEN_DATABASE_URL=database_url,
         LEADGEN_BASE_URL=f"http://127.0.0.1:{app_port}",
         LEADGEN_MIN_FILL_SECONDS="0",
         LEADGEN_RATE_LIMIT_FORM="1000000 per minute",
@@ -270,26 +88,54 @@ def main() -> int:
         LEADGEN_REDIS_URL="",
         PYTHONPATH=str(ROOT),
     )
+    return env
+
+
+def stored_emails(database_url: str, run_id: str) -> set[str]:
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sqlalchemy.text("SELECT email FROM lead WHERE email LIKE :p"),
+                {"p": f"bench-{run_id}-%"},
+            )
+            return {row[0] for row in rows}
+    finally:
+        engine.dispose()
+
+
+def measure(
+    database_url: str, bare_db: str, tmp: Path, options: argparse.Namespace, full: bool
+) -> Measured:
+    """Serve leadgen on `database_url` and the baselines on `bare_db`; run the load phases.
+
+    `full` adds the phases that do not touch the database (pages, nginx); without it only the
+    submission and download phases and their baselines run.
+    """
+    tmp.mkdir(parents=True, exist_ok=True)
+    tmp.chmod(0o755)  # nginx workers read the PDF from here
+    instance = tmp / "instance"
+    app_port, bare_port, nginx_port = free_port(), free_port(), free_port()
+    run_id = str(int(time.time()))
+    env = environment(instance, database_url, app_port)
     os.environ.update(env)
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     servers = Servers()
     phases: dict[str, loadgen.Result] = {}
-    extra: dict[str, str | None] = {}
     try:
-        print(f"bench: {options.workers} gunicorn workers, {os.cpu_count()} cores, in {tmp}")
         command([*flask, "db", "upgrade"], env)
         started = time.perf_counter()
         build = command([*flask, "ebook", "build"], env)
         build_wall = time.perf_counter() - started
         build_seconds = figure(build.stdout, r"gebouwd in ([\d.]+) s")
         body_pdf = Path(build.stdout.strip().splitlines()[-1])
-        prepare_bare(str(tmp / "bare.db"))
+        prepare_bare(bare_db)
 
         app_env = env.copy()
         servers.start(
             gunicorn("wsgi:app", app_port, options.workers, app_env), app_env, tmp / "app.log"
         )
-        bare_env = env | {"BENCH_DB": str(tmp / "bare.db"), "BENCH_FILE": str(body_pdf)}
+        bare_env = env | {"BENCH_DB": bare_db, "BENCH_FILE": str(body_pdf)}
         servers.start(
             gunicorn("bench.bare:create()", bare_port, options.workers, bare_env),
             bare_env,
@@ -297,13 +143,11 @@ def main() -> int:
         )
         wait_for(f"http://127.0.0.1:{app_port}/healthz")
         wait_for(f"http://127.0.0.1:{bare_port}/page")
-        has_nginx = start_nginx(servers, tmp, nginx_port, body_pdf)
-
-        seconds = options.seconds
+        has_nginx = full and start_nginx(servers, tmp, nginx_port, body_pdf)
         submissions = Submissions(app_port, run_id)
 
         def phase(name: str, port: int, calls, **kw) -> loadgen.Result:
-            kw.setdefault("max_seconds", seconds)
+            kw.setdefault("max_seconds", options.seconds)
             kw.setdefault("warmup", 40)
             result = loadgen.load(name, port, calls, **kw)
             phases[name] = result
@@ -314,10 +158,11 @@ def main() -> int:
             )
             return result
 
-        page = loadgen.Call("GET", "/page")
-        phase("bare page", bare_port, lambda: page)
-        form = loadgen.Call("GET", "/ebook")
-        phase("form page", app_port, lambda: form)
+        if full:
+            page = loadgen.Call("GET", "/page")
+            phase("bare page", bare_port, lambda: page)
+            form = loadgen.Call("GET", "/ebook")
+            phase("form page", app_port, lambda: form)
         phase("bare insert", bare_port, bare_inserts())
         phase("submission", app_port, submissions, keep=True, warmup=0)
         acks = acknowledged(phases["submission"])
@@ -331,71 +176,56 @@ def main() -> int:
         if has_nginx:
             static = loadgen.Call("GET", "/gids.pdf")
             phase("nginx static", nginx_port, lambda: static)
-
-        with sqlite3.connect(instance / "leadgen.db") as conn:
-            stored = {
-                row[0]
-                for row in conn.execute(
-                    "SELECT email FROM lead WHERE email LIKE ?", (f"bench-{run_id}-%",)
-                )
-            }
         acked = {email for email, _ in acks}
-        missing = acked - stored
+        missing = acked - stored_emails(database_url, run_id)
     finally:
         servers.stop()
+    return Measured(phases, build_seconds, build_wall, acked, missing, has_nginx)
 
-    print("bench: the other bench scripts")
-    script_env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("LEADGEN_") or k.startswith("LEADGEN_TEST_")
-    }
-    for name in ("ebook_copy.py", "admin_list.py"):
-        extra[name] = run_script(name, script_env)
-        state = "niet aanwezig" if extra[name] is None else "klaar"
-        print(f"  {name}: {state}")
-        for line in (extra[name] or "").strip().splitlines():
-            print(f"    {line}")
-    admin = extra["admin_list.py"]
-    admin_p50, admin_view = admin_list_p50(admin)
-    export_mb = figure(admin, r"^\[sqlite\] export.*?peak extra .*?([\d.]+) MiB")
 
-    def ratio(a: str, b: str) -> float:
-        return phases[a].rps / phases[b].rps if phases[b].rps else 0.0
-
-    sub = phases["submission"]
-    targets = [
-        Target(
-            "form page >= 50% of bare page",
-            f"{ratio('form page', 'bare page'):.0%}",
-            ratio("form page", "bare page") >= 0.5,
-        ),
+def database_targets(run: Measured) -> list[Target]:
+    """The targets both databases are held to: submissions and downloads."""
+    sub = run.phases["submission"]
+    personal = run.phases["personal download"]
+    return [
         Target(
             "submission >= 40% of bare insert",
-            f"{ratio('submission', 'bare insert'):.0%}",
-            ratio("submission", "bare insert") >= 0.4,
+            f"{run.ratio('submission', 'bare insert'):.0%}",
+            run.ratio("submission", "bare insert") >= 0.4,
         ),
-        Target(
-            "submission p99 < 50 ms at 16 connections",
-            f"{sub.p99:.1f} ms",
-            sub.p99 < 50,
-        ),
-        Target(
-            "personal-copy download p50 < 150 ms",
-            f"{phases['personal download'].p50:.0f} ms",
-            phases["personal download"].p50 < 150,
-        ),
+        Target("submission p99 < 50 ms at 16 connections", f"{sub.p99:.1f} ms", sub.p99 < 50),
+        Target("personal-copy download p50 < 150 ms", f"{personal.p50:.0f} ms", personal.p50 < 150),
         Target(
             "cached download >= 80% of bare send_file",
-            f"{ratio('cached download', 'bare send_file'):.0%}",
-            ratio("cached download", "bare send_file") >= 0.8,
+            f"{run.ratio('cached download', 'bare send_file'):.0%}",
+            run.ratio("cached download", "bare send_file") >= 0.8,
         ),
+    ]
+
+
+def stored_target(run: Measured) -> Target:
+    return Target(
+        "every 303 is in the database",
+        f"{len(run.acked) - len(run.missing)} of {len(run.acked)} found",
+        not run.missing and bool(run.acked),
+    )
+
+
+def sqlite_targets(run: Measured, extra: dict[str, str | None]) -> list[Target]:
+    """SQLite's table: the database targets plus the page, the build and the admin figures."""
+    admin = extra.get("admin_list.py")
+    admin_p50, admin_view = admin_list_p50(admin)
+    export_mb = figure(admin, r"^\[sqlite\] export.*?peak extra .*?([\d.]+) MiB")
+    form = run.ratio("form page", "bare page")
+    return [
+        Target("form page >= 50% of bare page", f"{form:.0%}", form >= 0.5),
+        *database_targets(run),
         Target(
             "cold e-book build < 5 s",
-            f"{build_seconds:.2f} s (flask ebook build: {build_wall:.1f} s wall)"
-            if build_seconds is not None
+            f"{run.build_seconds:.2f} s (flask ebook build: {run.build_wall:.1f} s wall)"
+            if run.build_seconds is not None
             else "?",
-            build_seconds is not None and build_seconds < 5,
+            run.build_seconds is not None and run.build_seconds < 5,
         ),
         Target(
             "admin list, 100 000 leads, p50 < 100 ms",
@@ -409,47 +239,113 @@ def main() -> int:
             f"{export_mb:.1f} MB" if export_mb is not None else NOT_MEASURED,
             None if export_mb is None else export_mb < 50,
         ),
-        Target(
-            "every 303 is in the database",
-            f"{len(acked) - len(missing)} of {len(acked)} found",
-            not missing and bool(acked),
-        ),
+        stored_target(run),
     ]
 
+
+def print_table(title: str, targets: list[Target]) -> None:
     print()
+    print(title)
     print(f"{'target (DESIGN.md)':<44} {'measured':<36} result")
     print("-" * 90)
     for target in targets:
         print(f"{target.name:<44} {target.figure:<36} {target.verdict}")
-    if has_nginx:
-        print(
-            f"(info) nginx static vs bare send_file: {ratio('nginx static', 'bare send_file'):.1f}x"
-        )
 
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "cores": os.cpu_count(),
-                "workers": options.workers,
-                "phases": {name: result.summary() for name, result in phases.items()},
-                "ebook_build_seconds": build_seconds,
-                "scripts": extra,
-                "targets": [
-                    {"target": t.name, "measured": t.figure, "result": t.verdict} for t in targets
-                ],
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
+
+def other_scripts() -> dict[str, str | None]:
+    """Run ebook_copy.py and admin_list.py without this run's LEADGEN_ settings."""
+    print("bench: the other bench scripts")
+    script_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LEADGEN_") or k.startswith("LEADGEN_TEST_")
+    }
+    extra: dict[str, str | None] = {}
+    for name in ("ebook_copy.py", "admin_list.py"):
+        extra[name] = run_script(name, script_env)
+        state = "niet aanwezig" if extra[name] is None else "klaar"
+        print(f"  {name}: {state}")
+        for line in (extra[name] or "").strip().splitlines():
+            print(f"    {line}")
+    return extra
+
+
+def postgresql_server(choice: str) -> str | None:
+    """The PostgreSQL server URL to bench on, or None (with a printed line) to skip it."""
+    if choice == "sqlite":
+        return None
+    url, why = postgres.reachable()
+    if url is None:
+        if choice == "postgresql":
+            raise SystemExit(f"bench: PostgreSQL asked for but not reachable: {why}")
+        print(f"bench: PostgreSQL skipped, not reachable: {why}")
+    return url
+
+
+def summary(run: Measured, targets: list[Target]) -> dict:
+    return {
+        "phases": {name: result.summary() for name, result in run.phases.items()},
+        "ebook_build_seconds": run.build_seconds,
+        "targets": [{"target": t.name, "measured": t.figure, "result": t.verdict} for t in targets],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load phase")
+    parser.add_argument("--workers", type=int, default=min(4, max(2, 2 * (os.cpu_count() or 1))))
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="which databases to bench on (both: PostgreSQL only where reachable)",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    options = parser.parse_args()
+
+    pg_server = postgresql_server(options.database)
+    tmp = Path(tempfile.mkdtemp(prefix="leadgen-bench-"))
+    tmp.chmod(0o755)  # nginx workers read the PDF from below here
+    print(f"bench: {options.workers} gunicorn workers, {os.cpu_count()} cores, in {tmp}")
+    results: dict = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cores": os.cpu_count(),
+        "workers": options.workers,
+    }
+    tables: list[tuple[str, list[Target]]] = []
+    sqlite_run = None
+    if options.database != "postgresql":
+        print("bench: SQLite")
+        folder = tmp / "sqlite"
+        db_url = f"sqlite:///{folder / 'instance' / 'leadgen.db'}"
+        sqlite_run = measure(db_url, str(folder / "bare.db"), folder, options, full=True)
+    if pg_server:
+        print("bench: PostgreSQL")
+        with postgres.scratch_database(pg_server) as db_url:
+            pg_run = measure(db_url, postgres.libpq(db_url), tmp / "pg", options, full=False)
+        pg_targets = [*database_targets(pg_run), stored_target(pg_run)]
+        results["postgresql"] = summary(pg_run, pg_targets)
+    if sqlite_run:
+        extra = other_scripts()
+        targets = sqlite_targets(sqlite_run, extra)
+        tables.append(("SQLite", targets))
+        results |= summary(sqlite_run, targets) | {"scripts": extra}
+    if pg_server:
+        tables.append(("PostgreSQL", pg_targets))
+
+    for title, targets in tables:
+        print_table(title, targets)
+    if sqlite_run and sqlite_run.has_nginx:
+        nginx = sqlite_run.ratio("nginx static", "bare send_file")
+        print(f"(info) nginx static vs bare send_file: {nginx:.1f}x")
+
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"bench: figures in {RESULTS.relative_to(ROOT)}")
     if options.keep:
         print(f"bench: kept {tmp}")
     else:
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if any(t.ok is False for t in targets) else 0
+    return 1 if any(t.ok is False for _, targets in tables for t in targets) else 0
 
 
 if __name__ == "__main__":
