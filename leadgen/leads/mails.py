@@ -73,11 +73,6 @@ def draft_request_confirmation(lead: Lead, lang: str) -> messages.Draft:
         )
 
 
-def queue_staff_notification(lead: Lead) -> OutboxMail:
-    """Queue the practice's notice of a new request: a link to the lead, never the complaint."""
-    return draft_staff_notification(lead).store(lead)
-
-
 def draft_staff_notification(lead: Lead) -> messages.Draft:
     """Render the practice's notice, in the practice's language whatever the visitor used."""
     with force_locale(i18n.DEFAULT):

@@ -11,7 +11,7 @@ from email.utils import format_datetime, parseaddr
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from leadgen import addresses, i18n, links, names, tokens
+from leadgen import addresses, i18n, links, names
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail, utcnow
 
@@ -135,21 +135,6 @@ def render(
         html = render_template(f"mail/{template}.html", **context)
     domain = sender_address(config).domain or "localhost"
     return Draft(template, to, subject, text, html, headers, _message_id(domain))
-
-
-def queue(
-    lead: Lead | None,
-    template: str,
-    to: str,
-    subject: str,
-    lang: str,
-    marketing: bool = False,
-    **context,
-) -> OutboxMail:
-    """Render mail/<template>.{txt,html} in `lang` into an outbox row, sent by the worker later."""
-    token = tokens.unsubscribe_token(lead.id, lead.secret) if marketing and lead else None
-    draft = render(lead, template, to, subject, lang, marketing, token, **context)
-    return draft.store(lead)
 
 
 def _message_id(domain: str) -> str:
