@@ -6,7 +6,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -26,11 +26,20 @@ cli = AppGroup("mail", help="De uitgaande mail versturen.")
     show_default=True,
     help="Seconden tussen twee rondes (met --loop).",
 )
-def send_command(loop: bool, interval: float) -> None:
+@click.option(
+    "--now",
+    "now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]),
+    default=None,
+    help="Beslis wat klaarstaat alsof het nu dit moment is (ISO 8601, bv. 2026-12-03T08:00:00Z).",
+)
+def send_command(loop: bool, interval: float, now: datetime | None) -> None:
     """Verstuur de mail die klaarstaat en stop, of blijf met --loop versturen."""
+    if loop and now is not None:
+        raise click.UsageError("--now en --loop gaan niet samen: de lus volgt de echte klok.")
     click.echo(f"Mail gaat {_destination()}.")
     if not loop:
-        click.echo(_summary(outbox.send_due()))
+        click.echo(_summary(outbox.send_due(now=_as_utc(now) if now else None)))
         return
     click.echo(f"Mailworker draait; kijkt elke {interval:g} s of er mail klaarstaat.")
     with _stop_on_signals() as stop:
@@ -45,8 +54,17 @@ def _destination() -> str:
     return f"via {smtp.scheme}://{smtp.host}:{smtp.port}"
 
 
+def _as_utc(moment: datetime) -> datetime:
+    """A moment without an offset is UTC (a date alone is its midnight, UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
 def _summary(report: outbox.Report, stamp: bool = False) -> str:
     line = f"Verstuurd: {report.sent}, later opnieuw: {report.retrying}, mislukt: {report.failed}."
+    if report.queued:
+        line = f"Klaargezet: {report.queued}. {line}"
     return f"{datetime.now():%H:%M:%S} {line}" if stamp else line
 
 

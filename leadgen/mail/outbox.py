@@ -39,9 +39,10 @@ class Report:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    queued: int = 0  # put in the outbox by the schedules (mail.hooks.when_due) this pass
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retrying or self.failed)
+        return bool(self.sent or self.retrying or self.failed or self.queued)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def send_due(
     """Send every mail that is due, one claim at a time; `now` fixes the clock in tests."""
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     transport = transport or transport_for(current_app.config, current_app.instance_path)
-    report = Report()
+    report = Report(queued=hooks.queue_due(clock()))
     handled = 0
     try:
         while not (stop and stop.is_set()) and (limit is None or handled < limit):

@@ -8,12 +8,15 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from leadgen.config import ConfigError
-from leadgen.mail import outbox
+from leadgen.extensions import db
+from leadgen.mail import hooks, outbox
+from leadgen.models import OutboxMail
 from tests.factories import deliver, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +97,62 @@ def test_the_loop_as_make_run_starts_it(app, smtp_server, submit, database_url, 
     assert output.rstrip().endswith("Mailworker gestopt.")
     assert [row.status for row in outbox_rows(app)] == ["sent", "sent"]
     assert not deliver(app)
+
+
+def _schedule_once_due_at(due: datetime):
+    """A schedule that queues one mail once the clock reaches `due`, and only once."""
+    queued: list[datetime] = []
+
+    def schedule(now: datetime) -> int:
+        if now < due or queued:
+            return 0
+        db.session.add(
+            OutboxMail(
+                template="test_due",
+                to_addr="herinnering@example.nl",
+                subject="Herinnering",
+                body_text="Tot morgen.",
+                body_html="<p>Tot morgen.</p>",
+                headers={},
+                message_id=f"<due-{len(queued)}@example.nl>",
+                next_attempt_at=now,
+            )
+        )
+        db.session.commit()
+        queued.append(now)
+        return 1
+
+    return schedule, queued
+
+
+def test_send_now_decides_what_is_due_as_if_it_were_that_moment(app, runner, smtp_server):
+    schedule, queued = _schedule_once_due_at(datetime(2030, 1, 2, 8, tzinfo=UTC))
+    hooks.when_due(app, "test", schedule)
+
+    early = runner.invoke(args=["mail", "send", "--now", "2030-01-02T07:59:00+01:00"])
+    assert early.exit_code == 0, early.output
+    assert queued == [] and smtp_server.received == []
+
+    due = runner.invoke(args=["mail", "send", "--now", "2030-01-02T09:00:00+01:00"])
+    assert due.exit_code == 0, due.output
+    assert queued == [datetime(2030, 1, 2, 8, tzinfo=UTC)]  # +01:00 read as such, kept in UTC
+    assert "Klaargezet: 1. Verstuurd: 1" in due.output
+    assert [mail.message["Subject"] for mail in smtp_server.received] == ["Herinnering"]
+
+
+def test_send_now_refuses_what_is_not_a_moment_and_the_loop(app, runner):
+    wrong = runner.invoke(args=["mail", "send", "--now", "morgen"])
+    assert wrong.exit_code == 2 and "--now" in wrong.output
+    both = runner.invoke(args=["mail", "send", "--loop", "--now", "2030-01-02"])
+    assert both.exit_code == 2 and "--now en --loop gaan niet samen" in both.output
+
+
+def test_a_failing_schedule_does_not_hold_up_the_mail(app, smtp_server, submit, caplog):
+    def broken(now: datetime) -> int:
+        raise RuntimeError("kapot")
+
+    hooks.when_due(app, "broken", broken)
+    submit()
+    report = deliver(app)
+    assert report.sent == 1 and report.queued == 0
+    assert "schedule broken failed" in caplog.text
