@@ -77,7 +77,7 @@ def base_config(database_url: str, instance_dir: str) -> dict:
         "LEADGEN_MIN_FILL_SECONDS": 0,
         "LEADGEN_RATE_LIMIT_FORM": "1000 per minute",
         "LEADGEN_RATE_LIMIT_EMAIL": "1000 per minute",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "leadgen-memory://",
     }
 
 

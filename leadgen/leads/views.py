@@ -24,7 +24,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, guard, service
+from leadgen.leads import consent, guard, pages, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -37,15 +37,9 @@ LAYOUT = "base.html"
 
 def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     """Show, check and record one public form in `layout` (the site's or the embed's)."""
-    form_class = FORMS[form_name]
-    form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method != "POST":  # GET, and HEAD from monitors and link checkers
-        for key in TRACKING_PARAMS:
-            if key in request.args:
-                form[key].data = form[key].filters[0](request.args[key])
-        if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
-            form.kind.data = request.args["kind"]
-        return _render(form, form_name, layout)
+        return pages.render_blank(blank_form(form_name), form_name, layout)
+    form = FORMS[form_name]()
 
     if not guard.origin_allowed():
         abort(403)
@@ -73,6 +67,17 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     outcome = service.record_request(_request_from(form, form_name))
     token = outcome.download_token if form_name == "ebook" else outcome.kind
     return redirect(url_for(thanks_endpoint, t=token), code=303)
+
+
+def blank_form(form_name: str) -> PublicForm:
+    """A new form, with the tracking fields and the call kind the link carries."""
+    form = FORMS[form_name](formdata=None)
+    for key in TRACKING_PARAMS:
+        if key in request.args:
+            form[key].data = form[key].filters[0](request.args[key])
+    if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
+        form.kind.data = request.args["kind"]
+    return form
 
 
 def _request_from(form: PublicForm, form_name: str) -> service.Request:
