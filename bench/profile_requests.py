@@ -40,11 +40,11 @@ SUBMISSION_PARTS = [
 ]
 DOWNLOAD_PARTS = [
     ("whole request (wsgi_app)", "flask/app.py", "wsgi_app"),
-    ("link check (token + read)", "leadgen/leads/service.py", "lead_for_download"),
+    ("link check (token + read)", "leadgen/leads/downloads.py", "lead_for_download"),
     ("  token signature", "leadgen/tokens.py", "read_lead_token"),
     ("copy lookup (copy_for)", "leadgen/ebook/service.py", "copy_for"),
     ("send_file", "flask/helpers.py", "send_file"),
-    ("count (record_download)", "leadgen/leads/service.py", "record_download"),
+    ("count (record_download)", "leadgen/leads/downloads.py", "record_download"),
     ("  database driver commit (fsync)", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
     ("  commit", "sqlalchemy/orm/session.py", "commit"),
     ("security headers (after_request)", "leadgen/site/views.py", "_security_headers"),

@@ -139,6 +139,7 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "LEADGEN_EMBED_ORIGINS": origins,
         "LEADGEN_REDIS_URL": redis_url,
         "LEADGEN_DOWNLOAD_TTL_DAYS": _int("LEADGEN_DOWNLOAD_TTL_DAYS", 30, minimum=1),
+        "LEADGEN_COUNT_FLUSH_SECONDS": _int("LEADGEN_COUNT_FLUSH_SECONDS", 5),
         "LEADGEN_RETENTION_DAYS": _int("LEADGEN_RETENTION_DAYS", 365, minimum=1),
         "LEADGEN_MIN_FILL_SECONDS": _int("LEADGEN_MIN_FILL_SECONDS", 2),
         "LEADGEN_FORM_MAX_AGE_SECONDS": _int("LEADGEN_FORM_MAX_AGE_SECONDS", 4 * 3600, minimum=60),

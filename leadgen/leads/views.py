@@ -24,7 +24,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, guard, pages, service
+from leadgen.leads import consent, downloads, guard, pages, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -161,7 +161,7 @@ def _thanks_token() -> str | None:
     """The download token for the thank-you page, if it is a real, current one."""
     token = request.args.get("t", "")
     try:
-        service.lead_for_download(token)
+        downloads.lead_for_download(token)
     except tokens.TokenError:
         return None
     return token
@@ -179,7 +179,7 @@ def cover():
 @bp.get("/download/<path:token>")  # a mangled link with slashes still gets the friendly page
 def download(token: str):
     try:
-        lead = service.lead_for_download(token)
+        lead = downloads.lead_for_download(token)
     except tokens.TokenError as error:
         return _link_problem(410 if error.expired else 404)
     path = ebook.copy_for(lead.owner, lead.name)
@@ -199,7 +199,7 @@ def download(token: str):
     response.headers["Cache-Control"] = "private, no-cache"
     if response.status_code == 200 and not _revalidation():
         try:
-            service.record_download(lead.lead_id)
+            downloads.record_download(lead.lead_id)
         except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
             db.session.rollback()
             current_app.logger.warning(
