@@ -140,23 +140,32 @@ def compare_cpu(tmp: Path, n: int, client, submit, link: str) -> None:
         answer = plain.post("/insert", data=body)
         assert answer.status_code == 303
 
-    pairs = (
-        ("form page", lambda: client.get("/ebook"), "bare page", lambda: plain.get("/page")),
-        ("submission", lambda: submit("c"), "bare insert", bare_insert),
+    floor_token = bare.floor_token()
+
+    def floor_insert():
+        body = {"name": "Bench Proef", "email": f"{next(emails)}@vloer.example.nl"}
+        answer = plain.post("/floor/insert", data=body | {"form_token": floor_token})
+        assert answer.status_code == 303
+
+    rows = (
+        ("form page", lambda: client.get("/ebook"), lambda: plain.get("/page"), None),
+        ("submission", lambda: submit("c"), bare_insert, floor_insert),
         (
             "cached download",
             lambda: client.get(f"/download/{link}"),
-            "bare send_file",
             lambda: plain.get("/file"),
+            lambda: plain.get(f"/floor/download/{floor_token}"),
         ),
     )
-    print(f"CPU per request in this process, best of 3 x {n}:")
-    for label, call, bare_label, bare_call in pairs:
+    print(f"CPU per request in this process, best of 3 x {n} (ratio: bare / leadgen):")
+    for label, call, bare_call, floor_call in rows:
         cpu, bare_cpu = cpu_per_request(call, n), cpu_per_request(bare_call, n)
-        print(
-            f"  {label:<16} {cpu:6.2f} ms   {bare_label:<15} {bare_cpu:6.2f} ms"
-            f"   ratio {bare_cpu / cpu:5.0%}"
-        )
+        line = f"  {label:<16} leadgen {cpu:6.2f} ms   bare {bare_cpu:6.2f} ms"
+        line += f"   {bare_cpu / cpu:4.0%}"
+        if floor_call is not None:
+            floor = cpu_per_request(floor_call, n)
+            line += f"   floor {floor:6.2f} ms ({bare_cpu / floor:4.0%} of bare)"
+        print(line)
 
 
 def main() -> int:
