@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -164,3 +165,42 @@ class EraseForm(FlaskForm):
         ),
         validators=[DataRequired(_l("Vink aan dat je alles van deze persoon wilt wissen."))],
     )
+
+
+GROUPING_LABELS = {
+    "post": _l("Per blogpost"),
+    "campagne": _l("Per campagne"),
+    "beide": _l("Per blogpost en campagne"),
+}
+
+
+class FunnelFields(FlaskForm):
+    """The funnel's period and grouping, shared by the page (GET) and its export (POST)."""
+
+    date_from = NlDateField(_l("Van"), validators=[Optional()])
+    date_to = NlDateField(_l("tot en met"), validators=[Optional()])
+    per = SelectField(
+        _l("Groeperen"), choices=choices(GROUPING_LABELS), default="post", validate_choice=True
+    )
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
+
+    def params(self) -> dict[str, str]:
+        """The valid choices as query-string parameters, for links and the export."""
+        out = {}
+        for name in ("date_from", "date_to", "per"):
+            value = None if self[name].errors else self[name].data
+            if value:
+                out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return out
+
+
+class FunnelForm(FunnelFields):
+    class Meta:
+        csrf = False  # a GET form changes nothing
+
+
+class FunnelExportForm(FunnelFields):
+    """The export button: the same fields, hidden, with the CSRF token (the export is logged)."""
