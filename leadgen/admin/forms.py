@@ -32,6 +32,16 @@ DATE_RANGE_MESSAGE = _l(
 )
 
 
+def query_params(form: FlaskForm, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields `names` of `form` that hold a valid value, as query-string parameters."""
+    out = {}
+    for name in names:
+        value = None if form[name].errors else form[name].data
+        if value:
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return out
+
+
 class NlDateField(DateField):
     """A date field that says what is wrong in Dutch, and takes only dates we can compute with."""
 
@@ -113,12 +123,7 @@ class FilterFields(FlaskForm):
 
     def params(self) -> dict[str, str]:
         """The filter as query-string parameters (valid fields only), for links and the export."""
-        out = {}
-        for name in ("kind", "status", "date_from", "date_to", "source", "q"):
-            value = None if self[name].errors else self[name].data
-            if value:
-                out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return out
+        return query_params(self, ("kind", "status", "date_from", "date_to", "source", "q"))
 
 
 class LeadFilterForm(FilterFields):
@@ -189,12 +194,7 @@ class FunnelFields(FlaskForm):
 
     def params(self) -> dict[str, str]:
         """The valid choices as query-string parameters, for links and the export."""
-        out = {}
-        for name in ("date_from", "date_to", "per"):
-            value = None if self[name].errors else self[name].data
-            if value:
-                out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return out
+        return query_params(self, ("date_from", "date_to", "per"))
 
 
 class FunnelForm(FunnelFields):
