@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from leadgen.extensions import db
 from leadgen.funnel import report
-from leadgen.models import AuditEntry, PageView
+from leadgen.models import AuditEntry
 from tests.admin.test_export import OWASP_PAYLOADS
 from tests.factories import post_form
 
@@ -26,16 +25,6 @@ def today() -> date:
 
 def at_noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=AMSTERDAM).astimezone(UTC)
-
-
-@pytest.fixture
-def add_views(app):
-    def add(day: date, source: str, views: int, campaign: str = "") -> None:
-        with app.app_context():
-            db.session.add(PageView(day=day, source=source, utm_campaign=campaign, views=views))
-            db.session.commit()
-
-    return add
 
 
 @pytest.fixture

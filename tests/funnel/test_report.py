@@ -7,24 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadgen.extensions import db
 from leadgen.funnel import report
-from leadgen.models import PageView
 from tests.funnel.conftest import BLOG
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 RUG, HEUP = f"{BLOG}/lage-rugpijn", f"{BLOG}/heupoefeningen"
 DAY = date(2026, 3, 10)
-
-
-@pytest.fixture
-def add_views(app):
-    def add(day: date, source: str, views: int, campaign: str = "") -> None:
-        with app.app_context():
-            db.session.add(PageView(day=day, source=source, utm_campaign=campaign, views=views))
-            db.session.commit()
-
-    return add
 
 
 @pytest.fixture
