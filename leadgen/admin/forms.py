@@ -192,6 +192,14 @@ class FunnelFields(FlaskForm):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.date_from, self.date_to):
+            if field.errors and field.data is None:
+                # A date input cannot hold "31-02-2026": show it empty, with the error beside it.
+                field.raw_data = None
+        return valid
+
     def params(self) -> dict[str, str]:
         """The valid choices as query-string parameters, for links and the export."""
         return query_params(self, ("date_from", "date_to", "per"))
