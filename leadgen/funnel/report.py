@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,6 +27,10 @@ BASES = {
     "appointments": "requests",
     "patients": "requests",
 }
+
+
+# Parameters that say how a reader arrived, not which page they read (ad and mail click ids).
+CLICK_IDS = {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "_gl"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,24 @@ def practice_today() -> date:
     return datetime.now(practice_zone()).date()
 
 
+def post_of(source: str) -> str:
+    """The blog post a page address stands for: without campaign and click parameters.
+
+    A post shared with `?utm_campaign=…` or `?fbclid=…` is still the same post; what else its
+    address holds stays (WordPress's plain links tell posts apart by `?p=123`). Stored values
+    keep the address as the lead's `source` has it; only the report puts them together.
+    """
+    if not source or "?" not in source:
+        return source
+    parts = urlsplit(source)
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not name.lower().startswith("utm_") and name.lower() not in CLICK_IDS
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
 def appointment_made() -> ColumnElement[bool]:
     """Whether a lead counts as "appointment" in the funnel: the one place that says so.
 
@@ -103,9 +127,9 @@ def funnel(first: date, last: date, grouping: str, zone: ZoneInfo) -> Funnel:
     view_keys += [PageView.utm_campaign] if by_campaign else []
 
     def key(row) -> tuple[str, str]:
-        # Back from the columns grouped on to (page, campaign); a column not grouped on is "".
+        # Back from the columns grouped on to (post, campaign); a column not grouped on is "".
         values = iter(row[: len(lead_keys)])
-        return (next(values) if by_post else "", next(values) if by_campaign else "")
+        return (post_of(next(values)) if by_post else "", next(values) if by_campaign else "")
 
     leads = db.session.execute(
         db.select(
@@ -123,13 +147,13 @@ def funnel(first: date, last: date, grouping: str, zone: ZoneInfo) -> Funnel:
         .where(PageView.day >= first, PageView.day <= last)
         .group_by(*view_keys)
     ).all()
-    found: dict[tuple[str, str], dict[str, int]] = {}
+    found: dict[tuple[str, str], Tally[str]] = {}
     lead_steps = ("requests", "downloads", "appointments", "patients")
     for row in leads:
         counts = map(int, row[len(lead_keys) :])
-        found.setdefault(key(row), {}).update(zip(lead_steps, counts, strict=True))
+        found.setdefault(key(row), Tally()).update(dict(zip(lead_steps, counts, strict=True)))
     for row in views:
-        found.setdefault(key(row), {})["views"] = int(row[-1] or 0)
+        found.setdefault(key(row), Tally())["views"] += int(row[-1] or 0)
     rows = [Row(source, campaign, **counts) for (source, campaign), counts in found.items()]
     rows.sort(key=lambda r: (-r.patients, -r.requests, -r.views, r.source, r.campaign))
     total = Row("", "", **{step: sum(getattr(r, step) for r in rows) for step in STEPS})

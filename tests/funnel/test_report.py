@@ -121,3 +121,32 @@ def test_the_total_adds_up_every_row(create_lead, add_views, funnel):
 def test_an_unknown_grouping_is_refused(funnel):
     with pytest.raises(ValueError, match="grouping"):
         funnel(grouping="status")
+
+
+def test_a_post_is_one_row_whatever_campaign_or_click_id_its_address_carries(
+    create_lead, add_views, funnel
+):
+    create_lead(source=f"{RUG}?utm_source=facebook&utm_campaign=mei", created_at=at(9))
+    create_lead(source=f"{RUG}?fbclid=IwAR0abc", created_at=at(9))
+    add_views(DAY, RUG, 5)
+    add_views(DAY, f"{RUG}?UTM_MEDIUM=social&gclid=xyz", 4)
+    # Plain WordPress links tell posts apart by their query: those stay apart.
+    add_views(DAY, f"{BLOG}/?p=12&utm_campaign=mei", 3)
+    add_views(DAY, f"{BLOG}/?p=13", 2)
+    rows = {row.source: (row.views, row.requests) for row in funnel().rows}
+    assert rows == {RUG: (9, 2), f"{BLOG}/?p=12": (3, 0), f"{BLOG}/?p=13": (2, 0)}
+
+
+@pytest.mark.parametrize(
+    ("address", "post"),
+    [
+        (RUG, RUG),
+        ("", ""),
+        (f"{RUG}?utm_campaign=mei&utm_content=knop", RUG),
+        (f"{RUG}?lang=en&utm_source=x", f"{RUG}?lang=en"),
+        (f"{RUG}?mc_cid=1&mc_eid=2&msclkid=3&_gl=4", RUG),
+        (f"{BLOG}/?p=123", f"{BLOG}/?p=123"),
+    ],
+)
+def test_post_of(address, post):
+    assert report.post_of(address) == post
