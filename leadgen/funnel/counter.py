@@ -161,17 +161,18 @@ def _write(batch: dict[Key, int]) -> None:
     if postgresql:
         db.session.execute(db.text("SET LOCAL synchronous_commit = off"))
     insert = pg_insert if postgresql else sqlite_insert
+    table = PageView.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.source, table.c.utm_campaign],
+        set_={"views": table.c.views + statement.excluded.views},
+    )
+    rows = [
+        {"day": day, "source": source, "utm_campaign": campaign, "views": views}
+        for (day, source, campaign), views in sorted(batch.items())
+    ]
     try:
-        for (day, source, campaign), views in sorted(batch.items()):
-            statement = insert(PageView).values(
-                day=day, source=source, utm_campaign=campaign, views=views
-            )
-            db.session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[PageView.day, PageView.source, PageView.utm_campaign],
-                    set_={"views": PageView.views + statement.excluded.views},
-                )
-            )
+        db.session.execute(statement, rows)  # the driver's executemany: one upsert per key
         db.session.commit()
     except BaseException:
         db.session.rollback()
