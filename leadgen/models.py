@@ -262,5 +262,5 @@ class PageView(db.Model):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     source: Mapped[str] = mapped_column(String(500), primary_key=True)
-    utm_campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    utm_campaign: Mapped[str] = mapped_column(String(100), primary_key=True, default="")
     views: Mapped[int] = mapped_column(Integer, default=0)
