@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 from sqlalchemy.engine import make_url
@@ -146,6 +147,10 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         **{key: env(key) or default for key, default in RATE_LIMITS.items()},
         "LEADGEN_PROXY_COUNT": _int("LEADGEN_PROXY_COUNT", 0),
         "LEADGEN_X_ACCEL_PREFIX": env("LEADGEN_X_ACCEL_PREFIX", ""),
+        # The practice's time zone: its days (a view counted "today") and its office hours.
+        "LEADGEN_TIMEZONE": env("LEADGEN_TIMEZONE") or "Europe/Amsterdam",
+        # How often each web process writes the page views it counted (docs/funnel.md).
+        "LEADGEN_VIEW_FLUSH_SECONDS": _int("LEADGEN_VIEW_FLUSH_SECONDS", 10, minimum=1),
         **{key: env(key, default) for key, default in PRACTICE_DEFAULTS.items()},
     }
     config.update(overrides)
@@ -161,6 +166,7 @@ def check(config: dict) -> None:
     smtp_url = config["LEADGEN_SMTP_URL"]
     config["LEADGEN_SMTP"] = parse_smtp_url(smtp_url) if smtp_url else None
     _check_database(config["SQLALCHEMY_DATABASE_URI"])
+    _check_timezone(config["LEADGEN_TIMEZONE"])
     for key in RATE_LIMITS:
         _check_rate_limit(key, config[key])
 
@@ -172,6 +178,15 @@ def _check_database(url: str) -> None:
     if folder is not None and not folder.is_dir():
         # SQLite creates the file but not its folder; unchecked, every request would answer 503.
         raise ConfigError(f"LEADGEN_DATABASE_URL: the folder {folder} does not exist")
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"LEADGEN_TIMEZONE is not a time zone like Europe/Amsterdam: {name!r}"
+        ) from None
 
 
 def _check_rate_limit(key: str, value: str) -> None:

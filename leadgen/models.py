@@ -249,3 +249,18 @@ class Counter(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PageView(db.Model):
+    """How often the embedded form was shown on one blog page, per day and campaign.
+
+    A sum and nothing else: no cookie, address or other identifier is behind it (docs/funnel.md).
+    A page or campaign that was not given is stored as "" (unique keys treat NULLs as distinct).
+    """
+
+    __tablename__ = "page_view"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500), primary_key=True)
+    utm_campaign: Mapped[str] = mapped_column(String(100), primary_key=True, default="")
+    views: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,12 +7,20 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
-    from leadgen.admin import auth, cli, formats, views
+    from leadgen.admin import (
+        auth,
+        cli,
+        formats,
+        funnel,  # noqa: F401 -- its routes join views.bp before it is registered
+        views,
+    )
 
     auth.init_login(app)
     app.register_blueprint(views.bp)
     app.add_template_filter(formats.nl_date, "nl_date")
     app.add_template_filter(formats.nl_datetime, "nl_datetime")
     app.add_template_filter(formats.nl_phone, "nl_phone")
+    app.add_template_filter(formats.short_page, "short_page")
+    app.add_template_filter(formats.percent, "percent")
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.leads_cli)

@@ -27,6 +27,7 @@ from leadgen.admin.forms import (
     NoteForm,
 )
 from leadgen.extensions import login_manager
+from leadgen.funnel import report
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -112,11 +113,13 @@ def logout():
 def dashboard():
     period = 90 if request.args.get("dagen") == "90" else 30
     data = figures.dashboard(period, formats.today())
+    posts = report.funnel(data.days[0], data.days[-1], "post", report.practice_zone())
     return render_template(
         "admin/dashboard.html",
         period=period,
         data=data,
         chart=chart.line_chart(data.days, data.signups),
+        posts=posts,
     )
 
 
