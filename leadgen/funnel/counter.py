@@ -3,19 +3,16 @@
 The form page must answer while the database is locked or down, and showing it must not wait
 for a write lock. So a view is only added to a dictionary in this process; a background thread
 writes the sums every LEADGEN_VIEW_FLUSH_SECONDS, one upsert per (day, page, campaign), and the
-process writes what is left when it exits. What a crash (SIGKILL, power cut) loses: the views of
-that process since its last write, and nothing else (docs/funnel.md, "What a crash can lose").
+process writes what is left when it exits (leadgen/tally.py, shared with the download counts).
+What a crash (SIGKILL, power cut) loses: the views of that process since its last write, and
+nothing else (docs/funnel.md, "What a crash can lose").
 Nothing about the visitor is read but two headers that say whether a person looks at the page.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
-import os
 import re
-import threading
-import weakref
 from collections.abc import Iterable, Mapping
 from datetime import date
 from urllib.parse import urlsplit
@@ -29,6 +26,7 @@ from leadgen.extensions import db
 from leadgen.fields import clean_source, clean_tracking
 from leadgen.funnel.report import practice_today
 from leadgen.models import PageView
+from leadgen.tally import Tally, tally_for
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ AHEAD = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
 # At most this many different (day, page, campaign) sums wait in one process: a stream of
 # made-up page addresses costs bounded memory, and what is past it is not counted.
 MAX_KEYS = 10_000
-EXTENSION = "leadgen_page_views"
 
 
 def is_person(headers: Mapping[str, str]) -> bool:
@@ -92,68 +89,6 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-class ViewCounter:
-    """The views one app counted in this process and has not written yet, and their writer."""
-
-    def __init__(self, app: Flask) -> None:
-        self._app = weakref.ref(app)  # the counter never keeps a finished app alive
-        self.interval = app.config["LEADGEN_VIEW_FLUSH_SECONDS"]
-        self._reset()
-
-    def _reset(self) -> None:
-        """Start empty: in a forked child, the parent's sums and threads are the parent's."""
-        self._lock = threading.Lock()
-        self._pending: dict[Key, int] = {}
-        self._thread: threading.Thread | None = None
-        self.dropped = 0
-
-    def add(self, key: Key) -> bool:
-        with self._lock:
-            if key not in self._pending and len(self._pending) >= MAX_KEYS:
-                self.dropped += 1
-                return False
-            self._pending[key] = self._pending.get(key, 0) + 1
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="leadgen-page-views", daemon=True
-                )
-                self._thread.start()
-        return True
-
-    def pending(self) -> int:
-        with self._lock:
-            return sum(self._pending.values())
-
-    def flush(self) -> int:
-        """Write the sums in one short transaction; keep them for the next try if that fails."""
-        with self._lock:
-            batch, self._pending = self._pending, {}
-        app = self._app()
-        if not batch or app is None:
-            return 0
-        try:
-            with app.app_context():
-                _write(batch)
-        except Exception:  # locked, down, or anything else: try later
-            self._put_back(batch)
-            log.warning("%s page views not written yet; will retry", sum(batch.values()))
-            return 0
-        return sum(batch.values())
-
-    def _put_back(self, batch: dict[Key, int]) -> None:
-        with self._lock:
-            for key, views in batch.items():
-                if key in self._pending or len(self._pending) < MAX_KEYS:
-                    self._pending[key] = self._pending.get(key, 0) + views
-
-    def _run(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(self.interval):
-            if self._app() is None:
-                return
-            self.flush()
-
-
 def _write(batch: dict[Key, int]) -> None:
     """One upsert per key, adding to what other processes wrote; sorted, so no deadlocks."""
     db.session.connection(execution_options={database.RELAXED: True})
@@ -179,40 +114,6 @@ def _write(batch: dict[Key, int]) -> None:
         raise
 
 
-_counters: weakref.WeakSet[ViewCounter] = weakref.WeakSet()
-_made = threading.Lock()
-
-
-def counter_for(app: Flask) -> ViewCounter:
-    """The app's counter, made on first use (with the exit and fork hooks of the process)."""
-    counter = app.extensions.get(EXTENSION)
-    if counter is None:
-        with _made:
-            counter = app.extensions.get(EXTENSION)
-            if counter is None:
-                _install_process_hooks()
-                counter = app.extensions[EXTENSION] = ViewCounter(app)
-                _counters.add(counter)
-    return counter
-
-
-_hooked = False
-
-
-def _install_process_hooks() -> None:
-    global _hooked  # once per process, however many apps it makes
-    if _hooked:
-        return
-    _hooked = True
-    atexit.register(flush_all)
-    os.register_at_fork(after_in_child=_forget_after_fork)
-
-
-def flush_all() -> int:
-    """Write every counter's views (at exit: a worker restarting or stopping loses none)."""
-    return sum(counter.flush() for counter in list(_counters))
-
-
-def _forget_after_fork() -> None:
-    for counter in list(_counters):
-        counter._reset()
+def counter_for(app: Flask) -> Tally:
+    """The app's page-view sums (leadgen/tally.py: written in the background and at exit)."""
+    return tally_for(app, "page-views", _write, app.config["LEADGEN_VIEW_FLUSH_SECONDS"], MAX_KEYS)

@@ -214,7 +214,7 @@ def test_with_the_database_down_the_form_is_served_and_the_views_wait(backend, t
         assert "Set-Cookie" not in response.headers
         assert counter.flush(app) == 0
         assert counter.counter_for(app).pending() == 1  # kept for the next try
-        assert "1 page views not written yet" in caplog.text
+        assert "page-views: 1 counts not written yet" in caplog.text
     finally:
         counter.counter_for(app).flush = lambda: 0  # nothing to write at exit either
         with app.app_context():
