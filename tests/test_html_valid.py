@@ -50,7 +50,14 @@ PLAIN = {
     "admin-login": "/admin/login",
     "bot-thanks": "/ebook/bedankt?t=-",
 }
-ADMIN = ["/admin/", "/admin/leads", "/admin/leads?q=anna", "/admin/leads/vandaag", "/admin/audit"]
+ADMIN = [
+    "/admin/",
+    "/admin/leads",
+    "/admin/leads?q=anna",
+    "/admin/leads/vandaag",
+    "/admin/audit",
+    "/admin/insluiten",
+]
 BROKEN = '<img src="/ebook/omslag.svg">'  # an image without alt: vnu reports it
 
 
