@@ -53,12 +53,15 @@ browser:
 	  else echo "browser, PDF and HTML tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils default-jre-headless"; fi; \
 	fi
 
-# The WordPress plugin's tests: php-cli for `php -l`, and Debian's WordPress with PHP's MySQL
-# driver and MariaDB to install the plugin on (tests/embed/test_wordpress.py). The services stay
-# off: the test serves WordPress with `php -S` and uses its own database.
-WP_PACKAGES := php-cli php-mysql wordpress mariadb-server
+# The WordPress plugin's tests: php-cli for `php -l`, and Debian's WordPress (with its Dutch and
+# its default theme), PHP's MySQL driver and MariaDB to install the plugin on
+# (tests/embed/test_wordpress.py). The services stay off: the test serves WordPress with `php -S`
+# and uses a database of its own.
+WP_PACKAGES := php-cli php-mysql wordpress wordpress-l10n wordpress-theme-twentytwentythree mariadb-server
+WP_CONTENT := /usr/share/wordpress/wp-content
 wordpress:
-	@if ! command -v php >/dev/null || [ ! -f /usr/share/wordpress/wp-settings.php ] || \
+	@if ! command -v php >/dev/null || [ ! -f $(WP_CONTENT)/languages/nl_NL.mo ] || \
+	    [ ! -d $(WP_CONTENT)/themes/twentytwentythree ] || \
 	    ! php -m 2>/dev/null | grep -qx mysqli || ! command -v mariadbd >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WP_PACKAGES) >/dev/null; \

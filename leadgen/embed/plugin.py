@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -44,11 +45,23 @@ def _main_file(address: str) -> bytes:
 
 
 def _compiled(po: Path) -> bytes:
+    """The .mo file of `po`, in the layout WordPress's own reader accepts.
+
+    Babel writes an empty hash table at offset 0. WordPress (wp-includes/pomo/mo.php) measures
+    the translations' index as "hash table offset minus index offset" and rejects the file when
+    that is not 8 bytes per message, so the offset must point just past the index tables. With
+    a size of 0 that is as valid for GNU gettext as offset 0.
+    """
     with po.open("rb") as source:
         catalog = read_po(source)
     out = io.BytesIO()
     write_mo(out, catalog)
-    return out.getvalue()
+    data = bytearray(out.getvalue())
+    magic, revision, count, originals, translations, hash_size, _ = struct.unpack_from("<7I", data)
+    if (magic, revision, hash_size) != (0x950412DE, 0, 0) or translations != originals + count * 8:
+        raise RuntimeError(f"unexpected .mo layout from Babel for {po.name}")
+    struct.pack_into("<I", data, 24, translations + count * 8)
+    return bytes(data)
 
 
 def entries(address: str) -> list[tuple[str, bytes]]:

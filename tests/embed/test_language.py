@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.embed.conftest import BLOCK_THIRD_PARTY_COOKIES, launch
 from tests.embed.test_browser import embedded
 
 pytestmark = pytest.mark.browser
@@ -30,22 +29,6 @@ ADD_SNIPPET = """([origin, pageLang, kind, ownLang]) => {
   if (ownLang) el.dataset.lang = ownLang;
   document.querySelector("article").append(script);
 }"""
-
-
-@pytest.fixture(scope="module")
-def english_browser(playwright_instance, tmp_path_factory):
-    """Chromium set to English (Accept-Language: en-US), blocking third-party cookies."""
-    folder = tmp_path_factory.mktemp("chromium-en")
-    context = launch(playwright_instance, folder, BLOCK_THIRD_PARTY_COOKIES, locale="en-US")
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def english_page(english_browser):
-    tab = english_browser.new_page()
-    yield tab
-    tab.close()
 
 
 def test_a_dutch_blog_shows_the_dutch_form_in_an_english_browser(english_page, servers, live):

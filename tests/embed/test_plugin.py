@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 
@@ -86,8 +87,16 @@ def test_the_bytes_depend_only_on_source_and_address(client):
 
 def test_the_dutch_catalog_is_compiled_into_the_zip(client):
     archive = served(client)
-    catalog = read_mo(io.BytesIO(archive.read("leadgen/languages/leadgen-nl_NL.mo")))
+    compiled = archive.read("leadgen/languages/leadgen-nl_NL.mo")
+    catalog = read_mo(io.BytesIO(compiled))
     assert catalog.get("Request the free e-book").string == "Vraag het gratis e-book aan"
+    # WordPress's reader wants the (empty) hash table right after the two index tables.
+    count, originals, translations, hash_size, hash_at = struct.unpack_from("<5I", compiled, 8)
+    assert (translations, hash_size, hash_at) == (
+        originals + 8 * count,
+        0,
+        translations + 8 * count,
+    )
 
 
 def test_every_string_of_the_plugin_has_a_dutch_translation():

@@ -120,20 +120,22 @@ function leadgen_sanitize_address( $value ) {
 	$address = untrailingslashit( esc_url_raw( trim( (string) $value ), array( 'http', 'https' ) ) );
 	$parts   = wp_parse_url( $address );
 	if ( empty( $parts['scheme'] ) || empty( $parts['host'] ) || isset( $parts['query'] ) ) {
-		add_settings_error(
-			'leadgen_address',
-			'leadgen_address_invalid',
-			__( 'Enter the leadgen address as a web address starting with https://.', 'leadgen' )
-		);
+		if ( function_exists( 'add_settings_error' ) ) { // only loaded in the dashboard
+			add_settings_error(
+				'leadgen_address',
+				'leadgen_address_invalid',
+				__( 'Enter the leadgen address as a web address starting with https://.', 'leadgen' )
+			);
+		}
 		return leadgen_address();
 	}
 	return $address;
 }
 
 /**
- * Settings > Leadgen: the address, through the Settings API.
+ * The address setting, registered everywhere so that every way of saving it is sanitized.
  */
-function leadgen_register_settings() {
+function leadgen_register_setting() {
 	register_setting(
 		'leadgen',
 		'leadgen_address',
@@ -144,6 +146,13 @@ function leadgen_register_settings() {
 			'show_in_rest'      => false,
 		)
 	);
+}
+add_action( 'init', 'leadgen_register_setting' );
+
+/**
+ * Settings > Leadgen: the address field, through the Settings API.
+ */
+function leadgen_register_settings() {
 	add_settings_section( 'leadgen_main', '', '__return_false', 'leadgen' );
 	add_settings_field(
 		'leadgen_address',
