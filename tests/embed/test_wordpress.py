@@ -155,3 +155,26 @@ def test_the_settings_page_refuses_a_bad_address_and_uninstall_removes_it(blog, 
         "echo $wpdb->get_var( $stored );"
     )
     assert result.splitlines() == [servers["app"].origin, "https://elders.example.nl", "1", "0"]
+
+
+def test_the_settings_page_in_the_dashboard_keeps_only_a_web_address(blog, page, servers):
+    page.goto(f"{blog.origin}/wp-login.php")
+    page.locator("#user_login").fill("beheer")
+    page.locator("#user_pass").fill(blog.admin_password)
+    page.locator("#wp-submit").click()
+    page.locator("#wpadminbar").wait_for()
+    page.goto(f"{blog.origin}/wp-admin/options-general.php?page=leadgen")
+    field = page.get_by_label("Adres van leadgen")  # the plugin's Dutch, on a Dutch dashboard
+    assert field.input_value() == servers["app"].origin
+
+    field.fill("ftp://bestanden.example.nl")
+    page.locator("#submit").click()
+    page.get_by_text(
+        "Vul het adres van leadgen in als webadres dat begint met https://."
+    ).wait_for()
+    assert page.get_by_label("Adres van leadgen").input_value() == servers["app"].origin
+
+    page.get_by_label("Adres van leadgen").fill("https://nieuw.example.nl/")
+    page.locator("#submit").click()
+    page.get_by_text("Instellingen opgeslagen.").wait_for()
+    assert page.get_by_label("Adres van leadgen").input_value() == "https://nieuw.example.nl"

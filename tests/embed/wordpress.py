@@ -158,7 +158,7 @@ INSTALL = """
 define( 'WP_INSTALLING', true );
 require ABSPATH . 'wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-wp_install( 'Fysio-blog', 'beheer', 'beheer@example.nl', false, '', wp_generate_password( 24 ) );
+wp_install( 'Fysio-blog', 'beheer', 'beheer@example.nl', false, '', '{admin_password}' );
 update_option( 'WPLANG', 'nl_NL' );
 switch_theme( '{theme}' );
 $author = wp_insert_user( array(
@@ -198,7 +198,9 @@ class WordPress:
         mariadb.sql(f"CREATE DATABASE `{self.db_name}` CHARACTER SET utf8mb4")
         self._lay_out()
         self._serve()
-        installed = json.loads(self.php(INSTALL.replace("{theme}", THEME), load=False))
+        self.admin_password = secrets.token_hex(12)  # the Administrator, "beheer"
+        install = INSTALL.replace("{theme}", THEME).replace("{admin_password}", self.admin_password)
+        installed = json.loads(self.php(install, load=False))
         self.author = installed["author"]
         token = base64.b64encode(f"auteur:{installed['password']}".encode()).decode()
         self._author_auth = f"Basic {token}"
