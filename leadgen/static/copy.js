@@ -7,10 +7,21 @@
 
   var status = document.querySelector(".copy-status");
 
-  function say(key) {
+  var SHOW_DONE_MS = 2000;
+
+  // Said twice: in the status line for screen readers, and on the button, where the eye is.
+  function say(key, button) {
+    var text = status ? status.getAttribute(key) || "" : "";
     if (status) {
-      status.textContent = "";
-      status.textContent = status.getAttribute(key) || "";
+      status.textContent = text;
+    }
+    if (key === "data-copied" && text) {
+      var label = button.getAttribute("data-label") || button.textContent;
+      button.setAttribute("data-label", label);
+      button.textContent = text;
+      setTimeout(function () {
+        button.textContent = label;
+      }, SHOW_DONE_MS);
     }
   }
 
@@ -23,7 +34,7 @@
   }
 
   // The Clipboard API needs a secure context (https, or localhost); elsewhere the old way.
-  function copyOld(el) {
+  function copyOld(el, button) {
     selectText(el);
     var done = false;
     try {
@@ -31,7 +42,7 @@
     } catch (error) {
       done = false;
     }
-    say(done ? "data-copied" : "data-failed");
+    say(done ? "data-copied" : "data-failed", button);
   }
 
   function copy(button) {
@@ -43,14 +54,14 @@
       navigator.clipboard.writeText(el.textContent).then(
         function () {
           selectText(el);
-          say("data-copied");
+          say("data-copied", button);
         },
         function () {
-          copyOld(el);
+          copyOld(el, button);
         }
       );
     } else {
-      copyOld(el);
+      copyOld(el, button);
     }
   }
 

@@ -10,7 +10,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_copy_buttons_put_the_snippet_on_the_clipboard(browser, page, live, staff):
+def test_copy_buttons_put_the_snippet_on_the_clipboard(browser, page, live, staff, screenshot):
     browser.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.origin)
     page.goto(f"{live.origin}/admin/login")
     page.get_by_label("E-mailadres").fill(staff.email)
@@ -23,6 +23,8 @@ def test_copy_buttons_put_the_snippet_on_the_clipboard(browser, page, live, staf
     assert button.is_visible()  # the script reveals the buttons it can serve
     button.click()
     page.get_by_role("status").filter(has_text="Gekopieerd.").wait_for()
+    assert button.inner_text() == "Gekopieerd."  # where the eye is, for a moment
+    button.get_by_text("Kopiëren").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == '[leadgen form="ebook"]'
 
     page.locator("button[data-copy='snippet-advies-script']").click()
@@ -32,6 +34,7 @@ def test_copy_buttons_put_the_snippet_on_the_clipboard(browser, page, live, staf
 
     preview = page.frame_locator("iframe.embed-preview--ebook")
     preview.get_by_role("heading", name="Gratis e-book: train je gluteus medius").wait_for()
+    screenshot(page, "admin-insluiten")
 
 
 def test_without_javascript_the_buttons_stay_hidden_and_the_text_is_there(
