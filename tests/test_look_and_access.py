@@ -188,3 +188,12 @@ def test_the_admin_lead_list_is_accessible(staff_page, axe_source, live, screens
     assert staff_page.locator("h1").text_content() == {"nl": "Aanvragen", "en": "Leads"}[lang]
     screenshot(staff_page, f"admin-leads-{lang}-{width}")
     assert axe_violations(staff_page, axe_source) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_embed_page_for_staff_is_accessible(staff_page, axe_source, live, screenshot, width):
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/insluiten")
+    assert staff_page.locator("h1").text_content() == "Formulieren op de blog zetten"
+    screenshot(staff_page, f"admin-insluiten-{width}")
+    assert axe_violations(staff_page, axe_source) == []
