@@ -58,6 +58,7 @@ ADMIN = [
     "/admin/audit",
     "/admin/funnel",
     "/admin/funnel?per=beide&lang=en",
+    "/admin/insluiten",
 ]
 BROKEN = '<img src="/ebook/omslag.svg">'  # an image without alt: vnu reports it
 

@@ -209,3 +209,16 @@ def test_the_funnel_page_is_accessible(staff_page, axe_source, live, screenshot,
     assert staff_page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     screenshot(staff_page, f"admin-funnel-{lang}-{width}")
     assert axe_violations(staff_page, axe_source) == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_embed_page_for_staff_is_accessible(
+    staff_page, axe_source, live, screenshot, width, lang
+):
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/insluiten?lang={lang}")
+    title = {"nl": "Formulieren op de blog zetten", "en": "Putting the forms on the blog"}[lang]
+    assert staff_page.locator("h1").text_content() == title
+    screenshot(staff_page, f"admin-insluiten-{lang}-{width}")
+    assert axe_violations(staff_page, axe_source) == []

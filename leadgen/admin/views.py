@@ -16,7 +16,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leadgen.admin import audit, auth, chart, export, figures, formats, queries, service, throttle
+from leadgen import i18n
+from leadgen.admin import (
+    audit,
+    auth,
+    chart,
+    embedding,
+    export,
+    figures,
+    formats,
+    queries,
+    service,
+    throttle,
+)
 from leadgen.admin.forms import (
     EmptyForm,
     EraseForm,
@@ -253,4 +265,15 @@ def audit_log():
         page=queries.audit_log(before),
         actions=audit.ACTIONS,
         describe=audit.describe,
+    )
+
+
+@bp.get("/insluiten")
+def embedding_help():
+    return render_template(
+        "admin/embedding.html",
+        address=embedding.address(),
+        forms=embedding.snippets(i18n.current()),
+        theme_script=embedding.theme_script(),
+        origins=embedding.origins(),
     )

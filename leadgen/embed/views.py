@@ -16,7 +16,7 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from leadgen.embed import policy
+from leadgen.embed import plugin, policy
 from leadgen.extensions import db
 from leadgen.funnel import counter
 from leadgen.leads import guard
@@ -29,6 +29,7 @@ LAYOUT = "embed_base.html"
 PAGES = {"embed.ebook_form", "embed.advies_form", "embed.ebook_thanks", "embed.advies_thanks"}
 FORM_PAGES = {"embed.ebook_form", "embed.advies_form"}  # a view of one of these counts
 SCRIPT_MAX_AGE = 3600  # the URL has no version in it, so blogs pick up a new script within the hour
+PLUGIN_MAX_AGE = 3600
 
 bp = Blueprint("embed", __name__, static_folder=STATIC, static_url_path="/embed/static")
 
@@ -112,6 +113,18 @@ def script():
     # A blog that isolates itself (COEP) may still load the script from our origin.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
+
+
+@bp.get("/embed/wordpress/leadgen.zip")
+def wordpress_plugin():
+    """The WordPress plugin, with this leadgen's address as its default (docs/embedding.md)."""
+    data, etag = plugin.build(current_app.config["LEADGEN_BASE_URL"])
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="leadgen.zip"'
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = PLUGIN_MAX_AGE
+    return response.make_conditional(request)
 
 
 def _http_error(error: HTTPException):
