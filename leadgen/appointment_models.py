@@ -54,6 +54,8 @@ class Appointment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="geboekt")
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The language the visitor booked in: their confirmation, reminder and cancellation use it.
+    lang: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -22,6 +22,8 @@ PRACTICE_DEFAULTS = {
     "LEADGEN_PRACTICE_CITY": "Hoorn",
     "LEADGEN_PRACTICE_PHONE": "0229 000 000",
     "LEADGEN_BOOKING_URL": "https://www.example.nl/afspraak",
+    # Where a pain check takes place, in calendar invitations; empty: the name and the city.
+    "LEADGEN_PRACTICE_ADDRESS": "",
 }
 
 SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}

@@ -40,6 +40,7 @@ def upgrade():
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("uid", sa.String(length=100), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
         _timestamp("created_at"),
         _timestamp("updated_at"),
         sa.CheckConstraint(
