@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadgen import tokens
+from leadgen import moments, tokens
+from leadgen.appointments import service
 from leadgen.extensions import db
 from leadgen.models import Appointment, AppointmentCell, BlockedDay, BookingHours, Lead
 from tests.appointments.conftest import instant, slots
@@ -211,3 +212,19 @@ def test_the_advice_thank_you_page_links_to_the_booking_page(client, submit):
     assert client.get(link).status_code == 200
     forged = client.get("/advies/bedankt?t=pijncheck&afspraak=nep").get_data(as_text=True)
     assert "/afspraak/" not in forged
+
+
+def test_the_database_refuses_a_double_booking_the_code_did_not_see(
+    client, booking_path, read, monkeypatch
+):
+    # As if the check in Python had raced: every cell on seat 1, looked at by nobody.
+    monkeypatch.setattr(
+        service,
+        "_seats",
+        lambda start, rules, lead_id: dict.fromkeys(moments.cells(start, rules.slot_minutes), 1),
+    )
+    mine, theirs = booking_path(), booking_path(kind="pijncheck")
+    chosen = slots(client.get(mine).get_data(as_text=True))[0]
+    assert client.post(theirs, data={"slot": chosen}).status_code == 303
+    assert client.post(mine, data={"slot": chosen}).status_code == 409
+    assert len(read(Appointment)) == 1
