@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -65,7 +67,8 @@ def draft_visitor(lead: Lead, appointment: Appointment, template: str) -> messag
         if method:
             ics = invite.render(calendar_invite(lead, appointment, url), method, utcnow())
             calendar = (method, ics)
-        return messages.render(
+        # One pair of templates for the four; the row names which of them it is.
+        draft = messages.render(
             lead,
             "appointment_visitor",
             lead.email,
@@ -79,6 +82,7 @@ def draft_visitor(lead: Lead, appointment: Appointment, template: str) -> messag
             phone=phone.for_display(lead.phone) or None,
             book_url=url,
         )
+        return replace(draft, template=template)
 
 
 def draft_staff(lead: Lead, appointment: Appointment, event: str) -> messages.Draft:

@@ -41,10 +41,10 @@ def queue_due(now: datetime) -> int:
         .order_by(Appointment.starts_at)
     ).all()
     db.session.rollback()
-    return sum(_queue(appointment_id, starts_at) for appointment_id, starts_at in due)
+    return sum(_queue(appointment_id, starts_at, now) for appointment_id, starts_at in due)
 
 
-def _queue(appointment_id: int, starts_at: datetime) -> int:
+def _queue(appointment_id: int, starts_at: datetime, now: datetime) -> int:
     appointment = db.session.get(Appointment, appointment_id)
     if (
         appointment is None
@@ -56,7 +56,8 @@ def _queue(appointment_id: int, starts_at: datetime) -> int:
         return 0
     lead = db.session.get(Lead, appointment.lead_id)
     db.session.add(AppointmentReminder(appointment_id=appointment_id, starts_at=starts_at))
-    mails.draft_visitor(lead, appointment, "appointment_reminder").store(lead)
+    mail = mails.draft_visitor(lead, appointment, "appointment_reminder").store(lead)
+    mail.next_attempt_at = now  # due in this very pass, also under `mail send --now`
     try:
         db.session.commit()
     except IntegrityError:  # another worker queued it first

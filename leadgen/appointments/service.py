@@ -190,7 +190,9 @@ def _book(lead_id: int, owner: str, start: datetime, now: datetime, lang: str) -
         end = start + timedelta(minutes=rules.slot_minutes)
         moved = current is not None
         if current is None:
-            current = Appointment(lead_id=lead_id, kind=lead.kind, starts_at=start, ends_at=end)
+            current = Appointment(
+                lead_id=lead_id, kind=lead.kind, starts_at=start, ends_at=end, created_at=now
+            )
             db.session.add(current)
         else:
             db.session.execute(
@@ -198,7 +200,7 @@ def _book(lead_id: int, owner: str, start: datetime, now: datetime, lang: str) -
             )
             current.starts_at, current.ends_at = start, end
             current.sequence += 1
-        current.lang, current.updated_at = lang, utcnow()
+        current.lang, current.updated_at = lang, now
         db.session.flush()
         db.session.execute(
             insert(AppointmentCell),

@@ -24,6 +24,8 @@ LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 # A calendar invitation to attach: {"method": "REQUEST" | "CANCEL", "ics": the iCalendar text}.
 CALENDAR = "calendar"
 CALENDAR_METHODS = ("REQUEST", "CANCEL")
+# Mails to the practice itself: no Reply-To pointing back at it.
+STAFF_TEMPLATES = ("staff_notification", "appointment_staff")
 
 
 def mailbox(address: str, display_name: str = "") -> Address:
@@ -159,7 +161,7 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender_address(config)
     message["To"] = mailbox(mail.to_addr, mail.headers.get(TO_NAME) or "")
-    if mail.template != "staff_notification":
+    if mail.template not in STAFF_TEMPLATES:
         message["Reply-To"] = practice_address(config)
     message["Subject"] = mail.subject
     # The moment the mail was written: stable across retries, like the Message-ID.
