@@ -39,7 +39,7 @@ def test_moments_in_english_with_lang_en(client, booking_path):
     legend = re.search(r'<legend class="field-label">([^<]+)</legend>', page).group(1)
     assert legend.split()[0] in ENGLISH_DAYS
     assert f'action="{path}?lang=en"' in page
-    assert '<html lang="en">' in page
+    assert "Choose a moment for your free advice call" in page
 
 
 def test_book_then_see_the_day_and_time(app, client, booking_path, read):
