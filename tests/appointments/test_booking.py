@@ -228,3 +228,12 @@ def test_the_database_refuses_a_double_booking_the_code_did_not_see(
     assert client.post(theirs, data={"slot": chosen}).status_code == 303
     assert client.post(mine, data={"slot": chosen}).status_code == 409
     assert len(read(Appointment)) == 1
+
+
+def test_invalid_utf8_and_an_empty_body_answer_422(client, booking_path, read):
+    path = booking_path()
+    form = "application/x-www-form-urlencoded"
+    assert client.post(path, data=b"slot=%FF%FE", content_type=form).status_code == 422
+    assert client.post(path, data=b"", content_type=form).status_code == 422
+    assert client.post(path, data=b"slot=" + b"x" * 70_000, content_type=form).status_code == 413
+    assert read(Appointment) == []
