@@ -108,7 +108,7 @@ def configure_request_limits(app: Flask) -> None:
 
 def configure_features(app: Flask) -> None:
     """Register each feature: its blueprint, template filters, CLI commands and hooks."""
-    from leadgen import admin, ebook
+    from leadgen import admin, appointments, ebook
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.embed.views import bp as embed_bp
     from leadgen.leads.views import bp as leads_bp
@@ -122,6 +122,7 @@ def configure_features(app: Flask) -> None:
     app.register_blueprint(leads_bp)
     csrf.exempt(embed_bp)
     app.register_blueprint(embed_bp)
+    appointments.init_app(app)
     app.cli.add_command(ebook_cli)
     app.cli.add_command(mail_cli)
     ebook.init_app(app)  # the mail worker prepares a personal copy before sending its link

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from limits import parse_many
 from sqlalchemy.engine import make_url
 
+from leadgen.hours import GRID_MINUTES, HoursError, parse_hours
+
 #: The practice the guide and the mails speak for, unless LEADGEN_* says otherwise: the blog's
 #: own values; the phone number and booking URL are placeholders.
 PRACTICE_DEFAULTS = {
@@ -20,6 +22,8 @@ PRACTICE_DEFAULTS = {
     "LEADGEN_PRACTICE_CITY": "Hoorn",
     "LEADGEN_PRACTICE_PHONE": "0229 000 000",
     "LEADGEN_BOOKING_URL": "https://www.example.nl/afspraak",
+    # Where a pain check takes place, in calendar invitations; empty: the name and the city.
+    "LEADGEN_PRACTICE_ADDRESS": "",
 }
 
 SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -34,6 +38,15 @@ RATE_LIMITS = {
     "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT": "5 per 15 minutes",
     "LEADGEN_RATE_LIMIT_LOGIN_ACCOUNT_TOTAL": "100 per hour",
 }
+
+
+#: Appointments: weekly hours per call kind (docs/appointments.md), until staff change them in
+#: the admin, and the length of one moment.
+HOURS_DEFAULTS = {
+    "adviesgesprek": "ma-vr 12:00-13:00",
+    "pijncheck": "di,do 16:00-18:00; za 09:00-11:00",
+}
+SLOT_MINUTES_DEFAULTS = {"adviesgesprek": 20, "pijncheck": 30}
 
 
 class ConfigError(RuntimeError):
@@ -152,7 +165,22 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         # How often each web process writes the page views it counted (docs/funnel.md).
         "LEADGEN_VIEW_FLUSH_SECONDS": _int("LEADGEN_VIEW_FLUSH_SECONDS", 10, minimum=1),
         **{key: env(key, default) for key, default in PRACTICE_DEFAULTS.items()},
+        **{
+            f"LEADGEN_HOURS_{kind.upper()}": env(f"LEADGEN_HOURS_{kind.upper()}", default)
+            for kind, default in HOURS_DEFAULTS.items()
+        },
+        **{
+            f"LEADGEN_SLOT_MINUTES_{kind.upper()}": _int(
+                f"LEADGEN_SLOT_MINUTES_{kind.upper()}", default, minimum=GRID_MINUTES
+            )
+            for kind, default in SLOT_MINUTES_DEFAULTS.items()
+        },
+        "LEADGEN_BOOKING_NOTICE_HOURS": _int("LEADGEN_BOOKING_NOTICE_HOURS", 2),
+        "LEADGEN_BOOKING_DAYS": _int("LEADGEN_BOOKING_DAYS", 21, minimum=1),
+        "LEADGEN_BOOKING_CAPACITY": _int("LEADGEN_BOOKING_CAPACITY", 1, minimum=1),
     }
+    # Dates and times on pages and in mails are the practice's, not the server's.
+    config["BABEL_DEFAULT_TIMEZONE"] = config["LEADGEN_TIMEZONE"]
     config.update(overrides)
     return config
 
@@ -169,6 +197,26 @@ def check(config: dict) -> None:
     _check_timezone(config["LEADGEN_TIMEZONE"])
     for key in RATE_LIMITS:
         _check_rate_limit(key, config[key])
+    _check_appointments(config)
+
+
+def _check_appointments(config: dict) -> None:
+    """Check the hours and slot lengths; `LEADGEN_HOURS` holds the parsed hours."""
+    config["LEADGEN_HOURS"] = {}
+    for kind in HOURS_DEFAULTS:
+        key = f"LEADGEN_HOURS_{kind.upper()}"
+        try:
+            config["LEADGEN_HOURS"][kind] = parse_hours(config[key] or "")
+        except HoursError as error:
+            raise ConfigError(
+                f"{key}: {error} (e.g. 'ma-vr 12:00-13:00; za 09:00-11:00')"
+            ) from None
+        minutes = config[f"LEADGEN_SLOT_MINUTES_{kind.upper()}"]
+        if not isinstance(minutes, int) or minutes % GRID_MINUTES or not 0 < minutes <= 240:
+            raise ConfigError(
+                f"LEADGEN_SLOT_MINUTES_{kind.upper()} must be a multiple of {GRID_MINUTES} "
+                f"minutes up to 240, got {minutes!r}"
+            )
 
 
 def _check_database(url: str) -> None:

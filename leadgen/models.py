@@ -3,62 +3,43 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# Every table is importable from here; the appointment tables live in their own module.
+from leadgen.appointment_models import (  # noqa: F401 (re-exported)
+    Appointment,
+    AppointmentCell,
+    AppointmentReminder,
+    BlockedDay,
+    BookingHours,
+)
+from leadgen.columns import NO_REUSE, UTCDateTime, in_check, utcnow
 from leadgen.extensions import db
-from leadgen.vocab import CONSENT_PURPOSES, LEAD_KINDS, LEAD_STATUSES
+from leadgen.vocab import (
+    CONSENT_PURPOSES,
+    LEAD_KINDS,
+    LEAD_STATUSES,
+)
 
 MAIL_STATUSES = ("pending", "sent", "failed")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime stored; use leadgen.models.utcnow()")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def new_secret() -> str:
     """A random, URL-safe secret of 32 characters (192 bits)."""
     return secrets.token_urlsafe(24)
-
-
-# Ids appear in links, mails and the audit log: SQLite must never hand out a deleted row's id
-# again (without AUTOINCREMENT it reuses the highest one). PostgreSQL sequences never do.
-NO_REUSE = {"sqlite_autoincrement": True}
 
 
 class Lead(db.Model):
@@ -67,8 +48,8 @@ class Lead(db.Model):
     __tablename__ = "lead"
     __table_args__ = (
         UniqueConstraint("email", "kind", name="uq_lead_email_kind"),
-        CheckConstraint(_in("kind", LEAD_KINDS), name="kind"),
-        CheckConstraint(_in("status", LEAD_STATUSES), name="status"),
+        CheckConstraint(in_check("kind", LEAD_KINDS), name="kind"),
+        CheckConstraint(in_check("status", LEAD_STATUSES), name="status"),
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_kind_created_at", "kind", "created_at"),
         Index("ix_lead_status_follow_up_on", "status", "follow_up_on"),
@@ -112,6 +93,9 @@ class Lead(db.Model):
     mails: Mapped[list[OutboxMail]] = relationship(
         back_populates="lead", cascade="all, delete-orphan", order_by="OutboxMail.id"
     )
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Appointment.id"
+    )
 
     @property
     def first_name(self) -> str:
@@ -122,7 +106,10 @@ class Consent(db.Model):
     """Evidence of one consent: purpose, the exact text shown, when, and from which form origin."""
 
     __tablename__ = "consent"
-    __table_args__ = (CheckConstraint(_in("purpose", CONSENT_PURPOSES), name="purpose"), NO_REUSE)
+    __table_args__ = (
+        CheckConstraint(in_check("purpose", CONSENT_PURPOSES), name="purpose"),
+        NO_REUSE,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"), index=True)
@@ -156,7 +143,7 @@ class OutboxMail(db.Model):
 
     __tablename__ = "outbox_mail"
     __table_args__ = (
-        CheckConstraint(_in("status", MAIL_STATUSES), name="status"),
+        CheckConstraint(in_check("status", MAIL_STATUSES), name="status"),
         Index("ix_outbox_mail_status_next_attempt_at", "status", "next_attempt_at"),
         NO_REUSE,
     )

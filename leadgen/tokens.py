@@ -105,3 +105,22 @@ UNSUBSCRIBE_MAX_AGE = 10 * 365 * 86400
 def unsubscribe_token(lead_id: int, owner: str) -> str:
     """The token of a lead's withdraw-my-newsletter-consent link, /afmelden/<token>."""
     return issue_lead_token("unsubscribe", lead_id, owner)
+
+
+# A booking link stays good well past the booking horizon: the link in a confirmation mail is the
+# visitor's way to move or cancel, up to the day itself.
+APPOINTMENT_MAX_AGE = 90 * 86400
+
+
+def appointment_token(lead_id: int, owner: str) -> str:
+    """The token of a lead's book-move-or-cancel link, /afspraak/<token>."""
+    return issue_lead_token("appointment", lead_id, owner)
+
+
+def is_appointment_token(token: str) -> bool:
+    """Whether `token` is a genuine, current booking token (its lead is checked on use)."""
+    try:
+        read_lead_token("appointment", token, APPOINTMENT_MAX_AGE)
+    except TokenError:
+        return False
+    return True

@@ -76,3 +76,15 @@ TRACKING_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 #: What a page passes on to the forms and a form keeps with the lead: the page it was on
 #: (`source`) and the campaign fields. Each is a hidden field of every public form.
 TRACKING_PARAMS = ("source", *TRACKING_FIELDS)
+
+#: Where an appointment stands: booked by the visitor, cancelled (by them or staff), or after
+#: the moment marked by staff as attended or missed.
+APPOINTMENT_STATUSES = ("geboekt", "geannuleerd", "geweest", "niet verschenen")
+#: The statuses that hold a moment in the agenda (a past attended or missed one keeps its place).
+HOLDING_STATUSES = ("geboekt", "geweest", "niet verschenen")
+APPOINTMENT_STATUS_LABELS = {
+    "geboekt": _l("Geboekt"),
+    "geannuleerd": _l("Geannuleerd"),
+    "geweest": _l("Geweest"),
+    "niet verschenen": _l("Niet verschenen"),
+}

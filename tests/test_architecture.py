@@ -18,8 +18,18 @@ FEATURES = {
 FACTORY_NAMES = {"create_app", "TEMPLATES", "MIGRATIONS", "TRANSLATIONS"}
 MAX_LINES = 300
 # Lowest first: a feature may import only features on a lower level (the e-book registers its
-# hook in mail, leads use the e-book and mail, embed and admin sit on top).
-LEVELS = {"site": 0, "mail": 0, "ebook": 1, "funnel": 1, "leads": 2, "embed": 3, "admin": 3}
+# hook in mail, leads use the e-book and mail, appointments build on leads, embed and admin
+# sit on top).
+LEVELS = {
+    "site": 0,
+    "mail": 0,
+    "ebook": 1,
+    "funnel": 1,
+    "leads": 2,
+    "appointments": 3,
+    "embed": 4,
+    "admin": 4,
+}
 
 
 def _module_name(path: Path) -> str:

@@ -115,7 +115,21 @@ def _public_pages(client: FlaskClient, app) -> tuple[dict[str, str], int]:
     pages["unsubscribe"] = _html(client.get(unsubscribe))
     pages["confirm-done"] = _html(client.post(confirm))
     pages["unsubscribe-done"] = _html(client.post(unsubscribe))
-    return pages, lead.id
+    return pages | _booking_pages(client, pages["advies-thanks"]), lead.id
+
+
+def _booking_pages(client: FlaskClient, thanks: str) -> dict[str, str]:
+    """The booking pages behind the advice request's thank-you page, hosted and framed."""
+    path = re.search(r'href="(/afspraak/[^"]+)"', thanks).group(1)
+    pages = {"booking": _html(client.get(path)), "booking-en": _html(client.get(f"{path}?lang=en"))}
+    slot = re.search(r'name="slot" id="[^"]+" value="([^"]+)"', pages["booking"]).group(1)
+    pages["booking-done"] = _html(client.post(path, data={"slot": slot}, follow_redirects=True))
+    pages["booking-booked"] = _html(client.get(path))
+    pages["booking-invalid"] = _html(client.post(path, data={"slot": "x"}), 422)
+    pages["booking-embed"] = _html(client.get(f"/embed{path}"))
+    pages["booking-unknown"] = _html(client.get("/afspraak/onbekend"), 404)
+    pages["booking-embed-unknown"] = _html(client.get("/embed/afspraak/onbekend"), 404)
+    return pages
 
 
 def _admin_pages(client: FlaskClient, app, lead_id: int) -> dict[str, str]:

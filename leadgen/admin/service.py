@@ -14,7 +14,16 @@ from leadgen.admin import audit, formats
 from leadgen.ebook import service as ebook
 from leadgen.extensions import begin_read, db
 from leadgen.mail import transport
-from leadgen.models import Consent, DownloadEvent, Lead, Note, OutboxMail
+from leadgen.models import (
+    Appointment,
+    AppointmentCell,
+    AppointmentReminder,
+    Consent,
+    DownloadEvent,
+    Lead,
+    Note,
+    OutboxMail,
+)
 from leadgen.vocab import LEAD_STATUSES
 
 NEWSLETTER_CONFIRM_DAYS = 7
@@ -155,7 +164,11 @@ def _checkpoint() -> None:
 
 def _delete_children(lead_ids) -> None:
     # Explicit rather than relying on ON DELETE CASCADE, which SQLite honours only with the pragma.
-    for model in (Consent, DownloadEvent, Note, OutboxMail):
+    # An appointment's agenda cells go with it, so its moment is free again.
+    appointments = select(Appointment.id).where(Appointment.lead_id.in_(lead_ids))
+    for model in (AppointmentCell, AppointmentReminder):
+        db.session.execute(delete(model).where(model.appointment_id.in_(appointments)))
+    for model in (Appointment, Consent, DownloadEvent, Note, OutboxMail):
         db.session.execute(delete(model).where(model.lead_id.in_(lead_ids)))
 
 

@@ -16,6 +16,7 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from leadgen.appointments import views as appointments
 from leadgen.embed import plugin, policy
 from leadgen.extensions import db
 from leadgen.funnel import counter
@@ -26,7 +27,14 @@ from leadgen.site.views import ERRORS, render_error
 STATIC = Path(__file__).resolve().parent / "static"
 LAYOUT = "embed_base.html"
 # The pages that make up one framed conversation; each link between them keeps `parent`.
-PAGES = {"embed.ebook_form", "embed.advies_form", "embed.ebook_thanks", "embed.advies_thanks"}
+PAGES = {
+    "embed.ebook_form",
+    "embed.advies_form",
+    "embed.ebook_thanks",
+    "embed.advies_thanks",
+    "embed.appointment",
+    "embed.appointment_done",
+}
 FORM_PAGES = {"embed.ebook_form", "embed.advies_form"}  # a view of one of these counts
 SCRIPT_MAX_AGE = 3600  # the URL has no version in it, so blogs pick up a new script within the hour
 PLUGIN_MAX_AGE = 3600
@@ -102,7 +110,18 @@ def ebook_thanks():
 
 @bp.get("/embed/advies/bedankt")
 def advies_thanks():
-    return leads.render_advies_thanks(LAYOUT)
+    return leads.render_advies_thanks(LAYOUT, "embed.appointment")
+
+
+@bp.route("/embed/afspraak/<token>", methods=["GET", "POST"])
+@guard.limit_per_address
+def appointment(token: str):
+    return appointments.handle_booking(token, "embed.appointment_done", LAYOUT)
+
+
+@bp.get("/embed/afspraak/<token>/bevestigd")
+def appointment_done(token: str):
+    return appointments.render_done(token, "embed.appointment", LAYOUT)
 
 
 @bp.get("/embed.js")

@@ -53,11 +53,12 @@ def draft_ebook_link(
 
 def queue_request_confirmation(lead: Lead, lang: str) -> OutboxMail:
     """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
-    return draft_request_confirmation(lead, lang).store(lead)
+    booking = tokens.appointment_token(lead.id, lead.secret)
+    return draft_request_confirmation(lead, lang, booking).store(lead)
 
 
-def draft_request_confirmation(lead: Lead, lang: str) -> messages.Draft:
-    """Render the visitor's confirmation of a call or pain-check request."""
+def draft_request_confirmation(lead: Lead, lang: str, booking_token: str) -> messages.Draft:
+    """Render the visitor's confirmation of a call or pain-check request, with the booking link."""
     with force_locale(lang):
         offer = str(CALL_KIND_OFFERS.get(lead.kind, CALL_KIND_OFFERS["adviesgesprek"]))
         moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
@@ -70,6 +71,7 @@ def draft_request_confirmation(lead: Lead, lang: str) -> messages.Draft:
             offer=offer,
             phone=phone.for_display(lead.phone) or None,
             moment=str(moment) if moment else None,
+            book_url=links.external("appointments.book", lang, token=booking_token),
         )
 
 
@@ -118,7 +120,7 @@ class Drafts:
 
     shape: Shape
     drafts: tuple[messages.Draft, ...]
-    marks: dict[str, str]  # "id", "download", "confirm", "unsubscribe" -> its mark
+    marks: dict[str, str]  # "id", "download", "confirm", "unsubscribe", "appointment" -> mark
 
     def store(self, lead: Lead, values: dict[str, str]) -> None:
         """Insert the outbox rows for `lead`, each mark replaced by its value in `values`.
@@ -140,7 +142,7 @@ def draft(shape: Shape, lang: str) -> Drafts:
     """Render the mails for a lead of `shape`, with marks for its id and tokens."""
     marks = {
         role: f"x{secrets.token_hex(12)}{role[0]}"
-        for role in ("download", "confirm", "unsubscribe")
+        for role in ("download", "confirm", "unsubscribe", "appointment")
     }
     # An id is built into a URL by an int converter: the mark is 18 random digits, more than any
     # phone number holds.
@@ -159,5 +161,8 @@ def draft(shape: Shape, lang: str) -> Drafts:
             draft_ebook_link(stand_in, lang, marks["download"], confirm, marks["unsubscribe"]),
         )
     else:
-        mails = (draft_request_confirmation(stand_in, lang), draft_staff_notification(stand_in))
+        mails = (
+            draft_request_confirmation(stand_in, lang, marks["appointment"]),
+            draft_staff_notification(stand_in),
+        )
     return Drafts(shape, mails, marks)

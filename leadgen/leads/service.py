@@ -40,6 +40,7 @@ class Outcome:
     kind: str
     created: bool
     download_token: str
+    owner: str  # the lead's secret, which its links carry
 
 
 def _find(email: str, kind: str) -> Lead | None:
@@ -103,7 +104,9 @@ def _record(req: Request, drafts: mails.Drafts) -> Outcome:
     db.session.flush()
     link = download_token(lead)
     _queue_mails(lead, req, drafts, link)
-    outcome = Outcome(lead_id=lead.id, kind=lead.kind, created=created, download_token=link)
+    outcome = Outcome(
+        lead_id=lead.id, kind=lead.kind, created=created, download_token=link, owner=lead.secret
+    )
     db.session.commit()
     return outcome
 
@@ -129,6 +132,8 @@ def _queue_mails(lead: Lead, req: Request, drafts: mails.Drafts, link: str) -> N
         values["unsubscribe"] = tokens.unsubscribe_token(lead.id, lead.secret)
         if newsletter is not None:
             values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
+    else:
+        values["appointment"] = tokens.appointment_token(lead.id, lead.secret)
     drafts.store(lead, values)
 
 

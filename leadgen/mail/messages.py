@@ -21,6 +21,11 @@ MARKETING = "marketing"
 # The lead's withdraw link, made through the URL map when queued: a message is built from the row.
 UNSUBSCRIBE_URL = "unsubscribe_url"
 LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
+# A calendar invitation to attach: {"method": "REQUEST" | "CANCEL", "ics": the iCalendar text}.
+CALENDAR = "calendar"
+CALENDAR_METHODS = ("REQUEST", "CANCEL")
+# Mails to the practice itself: no Reply-To pointing back at it.
+STAFF_TEMPLATES = ("staff_notification", "appointment_staff")
 
 
 def mailbox(address: str, display_name: str = "") -> Address:
@@ -106,12 +111,13 @@ def render(
     lang: str,
     marketing: bool = False,
     unsubscribe_token: str | None = None,
+    calendar: tuple[str, str] | None = None,
     **context,
 ) -> Draft:
     """Render mail/<template>.{txt,html} in `lang` into a draft; nothing touches the database.
 
     A marketing mail to a lead carries the link (with `unsubscribe_token`) that withdraws the
-    lead's newsletter consent.
+    lead's newsletter consent. `calendar` (method, iCalendar text) is attached as `afspraak.ics`.
     """
     config = current_app.config
     name = first_name(lead) if lead is not None else None
@@ -130,6 +136,8 @@ def render(
             url = links.external("leads.unsubscribe", lang, token=unsubscribe_token)
             headers[UNSUBSCRIBE_URL] = url
     headers[LANGUAGE] = lang
+    if calendar is not None:
+        headers[CALENDAR] = {"method": calendar[0], "ics": calendar[1]}
     with force_locale(lang):
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
@@ -153,7 +161,7 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender_address(config)
     message["To"] = mailbox(mail.to_addr, mail.headers.get(TO_NAME) or "")
-    if mail.template != "staff_notification":
+    if mail.template not in STAFF_TEMPLATES:
         message["Reply-To"] = practice_address(config)
     message["Subject"] = mail.subject
     # The moment the mail was written: stable across retries, like the Message-ID.
@@ -171,7 +179,20 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
             message["List-Unsubscribe"] = mailto
     message.set_content(mail.body_text)
     message.add_alternative(mail.body_html, subtype="html")
-    # After the bodies: set_content drops Content-* headers.
+    _attach_calendar(message, mail.headers.get(CALENDAR))
+    # After the bodies and the attachment: both move Content-* headers into a part.
     language = mail.headers.get(LANGUAGE)
     message["Content-Language"] = language if language in i18n.LANGUAGES else i18n.DEFAULT
     return message
+
+
+def _attach_calendar(message: EmailMessage, calendar: object) -> None:
+    """Attach the invitation as `afspraak.ics`, `text/calendar; method=…` (RFC 6047 2.4)."""
+    if not isinstance(calendar, dict) or calendar.get("method") not in CALENDAR_METHODS:
+        return
+    message.add_attachment(
+        str(calendar.get("ics", "")),
+        subtype="calendar",
+        filename="afspraak.ics",
+        params={"method": calendar["method"]},
+    )

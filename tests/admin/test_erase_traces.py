@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from leadgen.ebook import service as ebook
 from leadgen.extensions import db
 from leadgen.mail.transport import mailbox_dir
-from leadgen.models import Lead, OutboxMail, utcnow
+from leadgen.models import Appointment, AppointmentCell, Lead, OutboxMail, utcnow
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS
 from tests.factories import deliver, plain_mail
 
@@ -70,8 +71,15 @@ def _make_traces(app, client, submit, person) -> None:
     download.get_data()
     download.close()
     assert download.status_code == 200
-    assert submit("/advies", defaults=ADVIES_FIELDS, **fields).status_code == 303
-    assert deliver(app).sent == 3  # e-book link, request confirmation, staff notification
+    thanks = submit("/advies", defaults=ADVIES_FIELDS, **fields)
+    assert thanks.status_code == 303
+    # and a moment booked from the thank-you page: an invitation (.ics) and the practice's notice
+    page = client.get(thanks.headers["Location"]).get_data(as_text=True)
+    booking = re.search(r'href="(/afspraak/[^"]+)"', page).group(1)
+    slot = re.search(r'name="slot" id="[^"]+" value="([^"]+)"', client.get(booking).text).group(1)
+    assert client.post(booking, data={"slot": slot}).status_code == 303
+    # e-book link, request confirmation, staff notification, booking confirmation, its notice
+    assert deliver(app).sent == 5
 
 
 def test_erase_leaves_no_trace_of_the_person_in_any_file(app, client, submit, runner, person):
@@ -100,6 +108,8 @@ def test_erase_from_the_admin_removes_the_files_too(app, client, submit, person)
         db.session.rollback()
         service.erase_lead(lead_id, None)
         assert _traces(app, person, before) == []
+        for model in (Appointment, AppointmentCell):
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
 
 
 def test_purge_removes_the_files_of_purged_leads(app, client, submit, runner, person):

@@ -154,9 +154,11 @@ def test_valid_ebook_request_thanks_inside_the_frame_with_the_download(client, l
 def test_valid_advies_request_thanks_inside_the_frame(client, leads):
     response = post_form(client, "/embed/advies", kind="pijncheck")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/embed/advies/bedankt?t=pijncheck"
+    assert response.headers["Location"].startswith("/embed/advies/bedankt?t=pijncheck&afspraak=")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "voor je gratis pijncheck in de praktijk" in page
+    # the link to pick a moment stays inside the frame
+    assert re.search(r'href="/embed/afspraak/[^"/]+">Kies een moment</a>', page)
     assert "site-header" not in page
     [lead] = leads()
     assert lead.kind == "pijncheck"

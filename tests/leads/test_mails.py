@@ -69,6 +69,7 @@ def test_every_link_in_the_mails_opens_a_real_page_in_the_mails_language(app, cl
         "leads.advies_form",
         "leads.unsubscribe",
         "admin.lead",
+        "appointments.book",
     }
 
 
