@@ -1,14 +1,17 @@
-"""A download link checked, and the download counted."""
+"""A download link checked, the copy sent (or handed to nginx), and the download counted."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, current_app, request, send_file
 from sqlalchemy import case, insert, update
 
 from leadgen import database, tokens
+from leadgen.ebook import service as ebook
 from leadgen.extensions import begin_read, db
 from leadgen.models import DownloadEvent, Lead, utcnow
 from leadgen.tally import tally_for
@@ -37,6 +40,36 @@ def lead_for_download(token: str) -> Download:
     if row is None:
         raise tokens.TokenError(expired=False)
     return Download(lead_id=lead_id, name=row.name, owner=owner)
+
+
+def respond(path: Path, download_name: str) -> Response:
+    """The answer that sends the copy at `path`: from Python, or through nginx when configured."""
+    prefix = current_app.config["LEADGEN_X_ACCEL_PREFIX"]
+    if prefix:
+        # Hand the bytes to nginx: an empty answer naming the file under its `internal` location.
+        relative = path.relative_to(ebook.cache_dir()).as_posix()
+        response = Response(mimetype="application/pdf")
+        response.headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(relative)}"
+        response.headers.set("Content-Disposition", "attachment", filename=download_name)
+    else:
+        response = send_file(
+            path,
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=download_name,
+            conditional=True,
+            etag=True,
+            max_age=0,
+        )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def is_revalidation() -> bool:
+    """nginx answers If-None-Match / If-Modified-Since / Range itself: only a whole one counts."""
+    return bool(current_app.config["LEADGEN_X_ACCEL_PREFIX"]) and any(
+        header in request.headers for header in ("If-None-Match", "If-Modified-Since", "Range")
+    )
 
 
 def record_download(lead_id: int) -> None:

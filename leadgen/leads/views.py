@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
@@ -188,22 +183,8 @@ def download(token: str):
         lead = downloads.lead_for_download(token)
     except tokens.TokenError as error:
         return _link_problem(410 if error.expired else 404)
-    path = ebook.copy_for(lead.owner, lead.name)
-    prefix = current_app.config["LEADGEN_X_ACCEL_PREFIX"]
-    if prefix:
-        response = _accel_redirect(prefix, path)
-    else:
-        response = send_file(
-            path,
-            mimetype="application/pdf",
-            as_attachment=True,
-            download_name=DOWNLOAD_NAME,
-            conditional=True,
-            etag=True,
-            max_age=0,
-        )
-    response.headers["Cache-Control"] = "private, no-cache"
-    if response.status_code == 200 and not _revalidation():
+    response = downloads.respond(ebook.copy_for(lead.owner, lead.name), DOWNLOAD_NAME)
+    if response.status_code == 200 and not downloads.is_revalidation():
         try:
             downloads.record_download(lead.lead_id)
         except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
@@ -212,22 +193,6 @@ def download(token: str):
                 "download of lead %s not counted", lead.lead_id, exc_info=True
             )
     return response
-
-
-def _accel_redirect(prefix: str, path: Path) -> Response:
-    """Hand the bytes to nginx: an empty answer naming the file under its `internal` location."""
-    relative = path.relative_to(ebook.cache_dir()).as_posix()
-    response = Response(mimetype="application/pdf")
-    response.headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(relative)}"
-    response.headers.set("Content-Disposition", "attachment", filename=DOWNLOAD_NAME)
-    return response
-
-
-def _revalidation() -> bool:
-    # nginx answers If-None-Match / If-Modified-Since / Range itself; only a whole download counts.
-    return bool(current_app.config["LEADGEN_X_ACCEL_PREFIX"]) and any(
-        header in request.headers for header in ("If-None-Match", "If-Modified-Since", "Range")
-    )
 
 
 def _link_problem(status: int):
