@@ -9,10 +9,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from leadgen.extensions import db
-from leadgen.models import Lead, PageView
+from leadgen.models import Appointment, Lead, PageView
 
 #: How the rows are grouped: per blog post, per UTM campaign, or per both.
 GROUPINGS = ("post", "campagne", "beide")
@@ -94,10 +94,15 @@ def post_of(source: str) -> str:
 def appointment_made() -> ColumnElement[bool]:
     """Whether a lead counts as "appointment" in the funnel: the one place that says so.
 
-    For now its status says it (`afspraak`, or `patiënt`, who had one); booked appointments of
-    their own (issue 13) join here.
+    A moment booked through /afspraak (booked, attended or missed; a cancelled one does not
+    count), or a status that says staff made one by phone (`afspraak`, or `patiënt`, who had one).
     """
-    return Lead.status.in_(("afspraak", "patiënt"))
+    booked = (
+        select(Appointment.id)
+        .where(Appointment.lead_id == Lead.id, Appointment.status != "geannuleerd")
+        .exists()
+    )
+    return or_(Lead.status.in_(("afspraak", "patiënt")), booked)
 
 
 def _count_when(condition: ColumnElement[bool]):

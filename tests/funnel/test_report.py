@@ -150,3 +150,32 @@ def test_a_post_is_one_row_whatever_campaign_or_click_id_its_address_carries(
 )
 def test_post_of(address, post):
     assert report.post_of(address) == post
+
+
+def test_a_moment_booked_online_counts_as_an_appointment_and_a_cancelled_one_not(
+    app, create_lead, funnel
+):
+    from leadgen.extensions import db
+    from leadgen.models import Appointment
+
+    booked = create_lead(source=RUG, kind="adviesgesprek", created_at=at(9), status="gebeld")
+    cancelled = create_lead(source=RUG, kind="pijncheck", created_at=at(9), status="nieuw")
+    missed = create_lead(source=RUG, kind="pijncheck", created_at=at(9), status="nieuw")
+    with app.app_context():
+        for lead, status in (
+            (booked, "geboekt"),
+            (cancelled, "geannuleerd"),
+            (missed, "niet verschenen"),
+        ):
+            db.session.add(
+                Appointment(
+                    lead_id=lead.id,
+                    kind=lead.kind,
+                    starts_at=at(14),
+                    ends_at=at(14, 20),
+                    status=status,
+                )
+            )
+        db.session.commit()
+    (row,) = funnel().rows
+    assert (row.requests, row.appointments) == (3, 2)
