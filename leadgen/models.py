@@ -249,3 +249,46 @@ class Counter(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeriesMail(db.Model):
+    """One mail of the follow-up series, queued for one lead: the row that makes it happen once.
+
+    The database, not the code path, keeps the rules when several workers run: a step is queued
+    once per lead, and a lead gets at most one series mail per day (the practice's date).
+    """
+
+    __tablename__ = "series_mail"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "step", name="uq_series_mail_lead_id_step"),
+        UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer)  # 1, 2, 3: the mail of the series
+    day: Mapped[date] = mapped_column(Date)  # the practice's date it was queued on
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeriesStop(db.Model):
+    """Staff stopped the follow-up series of this lead."""
+
+    __tablename__ = "series_stop"
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff | None] = relationship()
+
+
+class StaffDigest(db.Model):
+    """The staff's morning digest of one day: one row per date, so one mail a day."""
+
+    __tablename__ = "staff_digest"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
