@@ -105,3 +105,13 @@ UNSUBSCRIBE_MAX_AGE = 10 * 365 * 86400
 def unsubscribe_token(lead_id: int, owner: str) -> str:
     """The token of a lead's withdraw-my-newsletter-consent link, /afmelden/<token>."""
     return issue_lead_token("unsubscribe", lead_id, owner)
+
+
+# A link in a follow-up mail opens the advice form with the reader's name and address filled in;
+# it shows who the lead is, so it lasts a season, not for ever.
+PREFILL_MAX_AGE = 90 * 86400
+
+
+def prefill_token(lead_id: int, owner: str) -> str:
+    """The token of a lead's link to the advice form filled in with its name and address."""
+    return issue_lead_token("prefill", lead_id, owner)

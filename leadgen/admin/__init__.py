@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
-    from leadgen.admin import auth, cli, formats, views
+    """Register the admin blueprint, its template filters, the `users` and `leads` commands and
+    the morning digest's schedule in the mail worker."""
+    from leadgen.admin import auth, cli, digest, formats, views
+    from leadgen.mail import hooks
 
     auth.init_login(app)
     app.register_blueprint(views.bp)
@@ -16,3 +18,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.nl_phone, "nl_phone")
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.leads_cli)
+    hooks.when_due(app, "digest", digest.queue_due)

@@ -21,6 +21,7 @@ ACTIONS = {
     "export": _l("Export"),
     "export_health": _l("Export mét gezondheidsgegevens"),
     "erase": _l("Gewist"),
+    "series_stop": _l("Opvolgreeks gestopt"),
     "purge": _l("Bewaartermijn opgeschoond"),
     "staff_created": _l("Account aangemaakt"),
     "staff_deactivated": _l("Account gedeactiveerd"),

@@ -24,7 +24,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, guard, service
+from leadgen.leads import consent, guard, prefill, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -45,7 +45,15 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
                 form[key].data = form[key].filters[0](request.args[key])
         if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
             form.kind.data = request.args["kind"]
-        return _render(form, form_name, layout)
+        # A follow-up mail's link (`van`): the reader's name and address filled in. A link that
+        # no longer holds leaves the form empty, as an unknown `kind` leaves the default.
+        token = request.args.get("van") if isinstance(form, AdviesForm) else None
+        known = prefill.name_and_email(token) if token else None
+        if known is None:
+            return _render(form, form_name, layout)
+        form.name.data, form.email.data = known
+        private = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+        return *_render(form, form_name, layout), private
 
     if not guard.origin_allowed():
         abort(403)

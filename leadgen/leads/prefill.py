@@ -1,0 +1,23 @@
+"""A follow-up mail's link to the advice form, with the reader's name and address filled in."""
+
+from __future__ import annotations
+
+from leadgen import tokens
+from leadgen.extensions import begin_read, db
+from leadgen.models import Lead
+
+
+def name_and_email(token: str) -> tuple[str, str] | None:
+    """The (name, e-mail) a follow-up mail's link to the advice form fills in; None when the
+    link is forged, expired or its lead is gone. A read that takes no write lock.
+    """
+    try:
+        lead_id, owner = tokens.read_lead_token("prefill", token, tokens.PREFILL_MAX_AGE)
+    except tokens.TokenError:
+        return None
+    begin_read()
+    row = db.session.execute(
+        db.select(Lead.name, Lead.email).where(Lead.id == lead_id, Lead.secret == owner)
+    ).one_or_none()
+    db.session.rollback()
+    return (row.name, row.email) if row else None
