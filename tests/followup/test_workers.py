@@ -4,38 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 
 from leadgen.extensions import db
 from leadgen.followup import series
 from leadgen.models import Lead, SeriesMail
-from tests.factories import deliver
+from tests.factories import deliver, together
 from tests.followup.conftest import days
-
-
-def together(app, work: Callable[[], object], workers: int = 2) -> list[object]:
-    """Run `work` in `workers` threads, each in its own app context, started at one moment."""
-    start = threading.Barrier(workers)
-    results: list[object] = [None] * workers
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                start.wait(10)
-                results[index] = work()
-            except BaseException as error:  # reported to the test below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    return results
 
 
 def test_two_workers_at_the_same_moment_send_each_mail_once(app, reader, smtp_server):
