@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from leadgen import tokens
 from leadgen.extensions import begin_read, db
+from leadgen.leads.forms import AdviesForm
 from leadgen.models import Lead
+
+
+def fill(form: AdviesForm, token: str | None) -> bool:
+    """Fill in the form's name and address from a good link; a link that no longer holds
+    leaves the form empty, as an unknown `kind` leaves the default. Whether it filled them in.
+    """
+    known = name_and_email(token) if token else None
+    if known is None:
+        return False
+    form.name.data, form.email.data = known
+    return True
 
 
 def name_and_email(token: str) -> tuple[str, str] | None:

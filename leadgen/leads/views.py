@@ -45,15 +45,11 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
                 form[key].data = form[key].filters[0](request.args[key])
         if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
             form.kind.data = request.args["kind"]
-        # A follow-up mail's link (`van`): the reader's name and address filled in. A link that
-        # no longer holds leaves the form empty, as an unknown `kind` leaves the default.
-        token = request.args.get("van") if isinstance(form, AdviesForm) else None
-        known = prefill.name_and_email(token) if token else None
-        if known is None:
-            return _render(form, form_name, layout)
-        form.name.data, form.email.data = known
-        private = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
-        return *_render(form, form_name, layout), private
+        # A follow-up mail's link (`van`) fills in name and address: keep that page private.
+        if isinstance(form, AdviesForm) and prefill.fill(form, request.args.get("van")):
+            private = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+            return *_render(form, form_name, layout), private
+        return _render(form, form_name, layout)
 
     if not guard.origin_allowed():
         abort(403)
