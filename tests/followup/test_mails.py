@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail
+from tests import test_html_valid as html_check
+from tests.factories import deliver, outbox_rows
 from tests.followup.conftest import days
+
+vnu = html_check.vnu  # the Nu Html Checker's fixture, for the mails' HTML
 
 
 def _invoke(runner, *args: str) -> str:
@@ -91,8 +95,6 @@ def test_an_english_reader_gets_the_series_in_english(app, client, submit, runne
 
 
 def test_the_last_mail_offers_the_pain_check_and_the_call(app, reader, smtp_server):
-    from tests.factories import deliver
-
     reader(name="Bram Visser")
     for n in (2, 7, 14):
         deliver(app, now=days(n))
@@ -109,3 +111,14 @@ def test_the_last_mail_offers_the_pain_check_and_the_call(app, reader, smtp_serv
     assert re.search(r"http://localhost/advies\?van=\S+&kind=pijncheck|kind=pijncheck&van=", last)
     assert f"onze praktijk in {app.config['LEADGEN_PRACTICE_CITY']}" in last
     assert "mail 3 van 3" in last
+
+
+def test_the_series_and_the_digest_are_valid_html(vnu, app, reader, tmp_path):
+    reader(name="Bram Visser")
+    reader(kind="pijncheck", phone="+31612345678", confirmed=None)
+    app.config["LEADGEN_DIGEST"] = time(8, 0)  # on for this test, as LEADGEN_DIGEST_TIME=08:00
+    for n in (2, 7, 14):
+        deliver(app, now=days(n))
+    pages = {mail.template: mail.body_html for mail in outbox_rows(app)}
+    assert sorted(pages) == ["followup_1", "followup_2", "followup_3", "staff_digest"]
+    assert html_check._check(vnu, tmp_path, pages) == {}
