@@ -66,9 +66,8 @@ def stop_rules() -> dict[str, ColumnElement[bool]]:
     return {
         "staff": exists().where(SeriesStop.lead_id == Lead.id),
         "status": Lead.status.in_(STOP_STATUSES),
-        "call_requested": exists().where(
-            func.lower(call.email) == func.lower(Lead.email), call.kind.in_(CALL_KINDS)
-        ),
+        # Addresses are stored in one form (addresses.normalise): the unique index finds them.
+        "call_requested": exists().where(call.email == Lead.email, call.kind.in_(CALL_KINDS)),
         "consent": ~_newsletter_confirmed(),
     }
 
@@ -98,16 +97,9 @@ class _Due:
     step: int
 
 
-def _sent():
-    return (
-        select(
-            SeriesMail.lead_id,
-            func.max(SeriesMail.step).label("step"),
-            func.max(SeriesMail.queued_at).label("at"),
-        )
-        .group_by(SeriesMail.lead_id)
-        .subquery()
-    )
+def _last(column):
+    """The lead's highest `column` among its series mails (an index lookup per lead)."""
+    return select(func.max(column)).where(SeriesMail.lead_id == Lead.id).scalar_subquery()
 
 
 def due(now: datetime) -> list[_Due]:
@@ -115,16 +107,23 @@ def due(now: datetime) -> list[_Due]:
     days = _days()
     if not days:
         return []
-    sent = _sent()
+    last_step = _last(SeriesMail.step)
     begin_read()
     rows = db.session.execute(
-        select(Lead.id, Lead.name, Lead.email, Lead.secret, Lead.created_at, sent.c.step, sent.c.at)
-        .outerjoin(sent, sent.c.lead_id == Lead.id)
+        select(
+            Lead.id,
+            Lead.name,
+            Lead.email,
+            Lead.secret,
+            Lead.created_at,
+            last_step.label("step"),
+            _last(SeriesMail.queued_at).label("at"),
+        )
         .where(
             _in_series(),
             Lead.created_at <= now - timedelta(days=days[0]),
             Lead.created_at > now - timedelta(days=days[-1] + CATCH_UP_DAYS),
-            func.coalesce(sent.c.step, 0) < len(days),
+            func.coalesce(last_step, 0) < len(days),
         )
         .order_by(Lead.id)
     ).all()
@@ -195,7 +194,8 @@ def withdraw_stopped(now: datetime) -> int:
         OutboxMail.status == "pending",
         OutboxMail.template.in_(mails.TEMPLATES),
         OutboxMail.next_attempt_at <= now,
-        OutboxMail.lead_id.in_(select(Lead.id).where(or_(*stop_rules().values()))),
+        # From the few waiting mails to their leads, never through every lead.
+        exists().where(Lead.id == OutboxMail.lead_id, or_(*stop_rules().values())),
     )
     begin_read()  # most passes find nothing: look before taking the write lock
     ids = db.session.execute(select(OutboxMail.id).where(*waiting)).scalars().all()

@@ -96,7 +96,7 @@ def test_the_series_stops(app, reader, stop):
 
 def test_the_series_stops_when_the_reader_asks_for_a_call(app, reader):
     lead = reader(email="anna@example.nl")
-    reader(confirmed=None, kind="pijncheck", email="Anna@Example.nl", phone="+31612345678")
+    reader(confirmed=None, kind="pijncheck", email="anna@example.nl", phone="+31612345678")
     assert deliver(app, now=days(2)).queued == 0
     with app.app_context():
         assert series.progress(db.session.get(Lead, lead)).stopped == "call_requested"
