@@ -7,7 +7,18 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -120,10 +131,18 @@ def due(now: datetime) -> list[_Due]:
             _last(SeriesMail.queued_at).label("at"),
         )
         .where(
-            _in_series(),
+            Lead.kind == "ebook",
             Lead.created_at <= now - timedelta(days=days[0]),
             Lead.created_at > now - timedelta(days=days[-1] + CATCH_UP_DAYS),
-            func.coalesce(last_step, 0) < len(days),
+            # The next mail's day has come (cheap, so most leads never reach the stop rules);
+            # the day after the previous mail is checked below.
+            Lead.created_at
+            <= case(
+                {step: now - timedelta(days=day) for step, day in enumerate(days)},
+                value=func.coalesce(last_step, 0),
+                else_=None,
+            ),
+            _in_series(),
         )
         .order_by(Lead.id)
     ).all()
