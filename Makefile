@@ -14,7 +14,7 @@ CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 # axe-core (browser tests' accessibility check) and vnu-jar (HTML check), from package-lock.json.
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install run worker test lint format bench browser clean
+.PHONY: install run worker test lint format bench browser wordpress clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,21 @@ browser:
 	  else echo "browser, PDF and HTML tests need: sudo apt-get install chromium fonts-dejavu-core qpdf mupdf-tools poppler-utils default-jre-headless"; fi; \
 	fi
 
+# The WordPress plugin's tests: php-cli for `php -l`, and Debian's WordPress (with its Dutch and
+# its default theme), PHP's MySQL driver and MariaDB to install the plugin on
+# (tests/embed/test_wordpress.py). The services stay off: the test serves WordPress with `php -S`
+# and uses a database of its own.
+WP_PACKAGES := php-cli php-mysql wordpress wordpress-l10n wordpress-theme-twentytwentythree mariadb-server
+WP_CONTENT := /usr/share/wordpress/wp-content
+wordpress:
+	@if ! command -v php >/dev/null || [ ! -f $(WP_CONTENT)/languages/nl_NL.mo ] || \
+	    [ ! -d $(WP_CONTENT)/themes/twentytwentythree ] || \
+	    ! php -m 2>/dev/null | grep -qx mysqli || ! command -v mariadbd >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(WP_PACKAGES) >/dev/null; \
+	  else echo "WordPress plugin tests need: sudo apt-get install $(WP_PACKAGES)"; fi; \
+	fi
+
 # The web server as production runs it (threaded workers; see the file), on the settings' env.
 SERVE := $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
@@ -82,7 +97,7 @@ worker: install
 # marked `alone` load the machine on purpose, so they run afterwards, by themselves. (Exit code 5
 # is pytest's "no test selected", e.g. when PYTEST_ARGS names a file with none of them.)
 PYTEST_WORKERS ?= auto
-test: install browser
+test: install browser wordpress
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not alone" $(PYTEST_ARGS) || test $$? = 5

@@ -152,7 +152,7 @@ def run(database_url: str, label: str, count: int, requests: int) -> None:
             "INSTANCE_PATH": instance,
             "SECRET_KEY": "bench-secret-key-long-enough",
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": "leadgen-memory://",
         }
     )
     with app.app_context():

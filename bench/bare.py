@@ -14,12 +14,22 @@ import sqlite3
 import threading
 
 import psycopg
-from flask import Flask, redirect, render_template_string, request, send_file
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, abort, redirect, render_template_string, request, send_file
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{{ title }}</title>
 </head><body><h1>{{ title }}</h1><p>Een minimale pagina.</p></body></html>"""
 
 _local = threading.local()
+
+# The floor: the least any app keeping leadgen's promises must do, written as plainly as it can
+# be (SQLite only). A submission: check a signed form token, validate the address, and in one
+# durable transaction insert the lead, its consent and its mail (the body already rendered).
+# A download: check a signed link, read the lead it names, send the file.
+FLOOR_SECRET = "bench-floor-secret-not-for-anything-else"  # noqa: S105 -- a throwaway key
+FLOOR_LEAD = (1, "s" * 32)  # id and secret of the lead the floor download serves
+FLOOR_MAIL = "Hallo,\n\nHier is je persoonlijke trainingsgids.\n" * 30  # about leadgen's length
 
 
 def is_postgresql(target: str) -> bool:
@@ -64,7 +74,30 @@ def prepare(path: str) -> None:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS lead (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE)"
     )
+    conn.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS floor_lead
+          (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE, secret TEXT UNIQUE);
+        CREATE TABLE IF NOT EXISTS floor_consent
+          (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES floor_lead, purpose TEXT, text TEXT);
+        CREATE TABLE IF NOT EXISTS floor_mail
+          (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES floor_lead, to_addr TEXT, body TEXT);
+        """
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO floor_lead (id, name, email, secret) VALUES (?, ?, ?, ?)",
+        (FLOOR_LEAD[0], "Bench Vloer", "vloer@example.nl", FLOOR_LEAD[1]),
+    )
     conn.close()
+
+
+def _floor_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(FLOOR_SECRET, salt="floor")
+
+
+def floor_token() -> str:
+    """A signed token: the floor submission's form token and the floor download's link."""
+    return _floor_signer().dumps(list(FLOOR_LEAD))
 
 
 def create() -> Flask:
@@ -95,14 +128,58 @@ def create() -> Flask:
 
     @app.get("/file")
     def file():
-        return send_file(
-            os.environ["BENCH_FILE"],
-            mimetype="application/pdf",
-            as_attachment=True,
-            download_name="gids.pdf",
-            conditional=True,
-            etag=True,
-            max_age=0,
+        return _send(os.environ["BENCH_FILE"])
+
+    @app.post("/floor/insert")
+    def floor_insert():
+        form = request.form
+        try:
+            _floor_signer().loads(form.get("form_token", ""), max_age=4 * 3600)
+            email = validate_email(form["email"], check_deliverability=False).normalized
+        except (BadSignature, EmailNotValidError, KeyError):
+            abort(400)
+        conn = _connection()
+        conn.execute("BEGIN IMMEDIATE")
+        lead_id = conn.execute(
+            "INSERT INTO floor_lead (name, email, secret) VALUES (?, ?, ?)",
+            (form["name"].strip(), email, os.urandom(16).hex()),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO floor_consent (lead_id, purpose, text) VALUES (?, 'privacy', ?)",
+            (lead_id, "Ik ga akkoord met de privacyverklaring."),
         )
+        conn.execute(
+            "INSERT INTO floor_mail (lead_id, to_addr, body) VALUES (?, ?, ?)",
+            (lead_id, email, FLOOR_MAIL),
+        )
+        conn.execute("COMMIT")
+        return redirect("/page", code=303)
+
+    @app.get("/floor/download/<token>")
+    def floor_download(token: str):
+        try:
+            lead_id, secret = _floor_signer().loads(token, max_age=30 * 86400)
+        except (BadSignature, ValueError):
+            abort(404)
+        row = (
+            _connection()
+            .execute("SELECT name FROM floor_lead WHERE id = ? AND secret = ?", (lead_id, secret))
+            .fetchone()
+        )
+        if row is None:
+            abort(404)
+        return _send(os.environ["BENCH_FILE"])
 
     return app
+
+
+def _send(path: str):
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name="gids.pdf",
+        conditional=True,
+        etag=True,
+        max_age=0,
+    )

@@ -136,14 +136,16 @@ class Submissions:
         return loadgen.Call("POST", "/ebook", headers, body)
 
 
-def bare_inserts() -> loadgen.Call:
+def bare_inserts(path: str = "/insert", **fields: str):
+    """Calls that POST a new name and address to `path` (the bare insert, or the floor's)."""
     counter = iter(range(10**9))
+    prefix = path.strip("/").replace("/", "-")
 
     def call() -> loadgen.Call:
         n = next(counter)
-        body = urlencode({"name": f"Bench {letters(n)}", "email": f"bare-{n}@example.nl"})
+        values = {"name": f"Bench {letters(n)}", "email": f"{prefix}-{n}@example.nl"} | fields
         headers = (("Content-Type", "application/x-www-form-urlencoded"),)
-        return loadgen.Call("POST", "/insert", headers, body.encode())
+        return loadgen.Call("POST", path, headers, urlencode(values).encode())
 
     return call
 

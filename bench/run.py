@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import load as loadgen  # noqa: E402 -- needs the repository on sys.path first
 from bench import postgres  # noqa: E402
+from bench.bare import floor_token  # noqa: E402
 from bench.bare import prepare as prepare_bare  # noqa: E402
 from bench.harness import (  # noqa: E402
     BIN,
@@ -164,11 +165,17 @@ def measure(
             form = loadgen.Call("GET", "/ebook")
             phase("form page", app_port, lambda: form)
         phase("bare insert", bare_port, bare_inserts())
+        if full:
+            floor = bare_inserts("/floor/insert", form_token=floor_token())
+            phase("floor submission", bare_port, floor)
         phase("submission", app_port, submissions, keep=True, warmup=0)
         acks = acknowledged(phases["submission"])
 
         bare_file = loadgen.Call("GET", "/file")
         phase("bare send_file", bare_port, lambda: bare_file)
+        if full:
+            floor_file = loadgen.Call("GET", f"/floor/download/{floor_token()}")
+            phase("floor download", bare_port, lambda: floor_file)
         cached = loadgen.Call("GET", f"/download/{acks[0][1]}")
         phase("cached download", app_port, lambda: cached)
         fresh = iter([loadgen.Call("GET", f"/download/{token}") for _, token in acks[1:41]])
@@ -338,6 +345,16 @@ def main() -> int:
     if sqlite_run and sqlite_run.has_nginx:
         nginx = sqlite_run.ratio("nginx static", "bare send_file")
         print(f"(info) nginx static vs bare send_file: {nginx:.1f}x")
+    if sqlite_run:
+        # What the least work costs (bench/bare.py, "the floor"): the ratio no app can pass.
+        for floor, bare, ours in (
+            ("floor submission", "bare insert", "submission"),
+            ("floor download", "bare send_file", "cached download"),
+        ):
+            print(
+                f"(info) {floor}: {sqlite_run.ratio(floor, bare):.0%} of {bare}; "
+                f"{ours}: {sqlite_run.ratio(ours, floor):.0%} of the floor"
+            )
 
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"bench: figures in {RESULTS.relative_to(ROOT)}")

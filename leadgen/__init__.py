@@ -61,7 +61,9 @@ def configure_settings(app: Flask, overrides: dict, read_dotenv: bool) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(DEFAULTS)
     app.config.update(settings.from_environment(Path(app.instance_path), overrides))
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LEADGEN_REDIS_URL"] or "memory://")
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config["LEADGEN_REDIS_URL"] or "leadgen-memory://"
+    )
     if app.config["LEADGEN_BASE_URL"].startswith("https:"):
         # Secure, and the __Host- prefix pins the cookie to this host and path (no Domain).
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -146,14 +146,18 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "LEADGEN_EMBED_ORIGINS": origins,
         "LEADGEN_REDIS_URL": redis_url,
         "LEADGEN_DOWNLOAD_TTL_DAYS": _int("LEADGEN_DOWNLOAD_TTL_DAYS", 30, minimum=1),
+        "LEADGEN_COUNT_FLUSH_SECONDS": _int("LEADGEN_COUNT_FLUSH_SECONDS", 5),
         "LEADGEN_RETENTION_DAYS": _int("LEADGEN_RETENTION_DAYS", 365, minimum=1),
         "LEADGEN_MIN_FILL_SECONDS": _int("LEADGEN_MIN_FILL_SECONDS", 2),
         "LEADGEN_FORM_MAX_AGE_SECONDS": _int("LEADGEN_FORM_MAX_AGE_SECONDS", 4 * 3600, minimum=60),
         **{key: env(key) or default for key, default in RATE_LIMITS.items()},
         "LEADGEN_PROXY_COUNT": _int("LEADGEN_PROXY_COUNT", 0),
         "LEADGEN_X_ACCEL_PREFIX": env("LEADGEN_X_ACCEL_PREFIX", ""),
+        # The practice's time zone: its days (a view counted "today") and its office hours.
+        "LEADGEN_TIMEZONE": env("LEADGEN_TIMEZONE") or "Europe/Amsterdam",
+        # How often each web process writes the page views it counted (docs/funnel.md).
+        "LEADGEN_VIEW_FLUSH_SECONDS": _int("LEADGEN_VIEW_FLUSH_SECONDS", 10, minimum=1),
         **{key: env(key, default) for key, default in PRACTICE_DEFAULTS.items()},
-        "LEADGEN_TIMEZONE": env("LEADGEN_TIMEZONE", "Europe/Amsterdam"),
         "LEADGEN_FOLLOWUP_DAYS": env("LEADGEN_FOLLOWUP_DAYS", "2,7,14"),
         "LEADGEN_DIGEST_TIME": env("LEADGEN_DIGEST_TIME", "08:00"),
     }
@@ -184,7 +188,7 @@ def parse_timezone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"LEADGEN_TIMEZONE is no known time zone like Europe/Amsterdam: {name!r}"
+            f"LEADGEN_TIMEZONE is not a time zone like Europe/Amsterdam: {name!r}"
         ) from None
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
 
+from leadgen import local_limits  # noqa: F401 -- registers leadgen-memory:// with `limits`
+
 # Stable constraint names, so Alembic revisions can refer to them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -251,22 +251,31 @@ class Counter(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SeriesMail(db.Model):
-    """One mail of the follow-up series, queued for one lead: the row that makes it happen once.
+class PageView(db.Model):
+    """How often the embedded form was shown on one blog page, per day and campaign.
 
-    The database, not the code path, keeps the rules when several workers run: a step is queued
-    once per lead, and a lead gets at most one series mail per day (the practice's date).
+    A sum and nothing else: no cookie, address or other identifier is behind it (docs/funnel.md).
+    A page or campaign that was not given is stored as "" (unique keys treat NULLs as distinct).
     """
 
-    __tablename__ = "series_mail"
-    __table_args__ = (
-        UniqueConstraint("lead_id", "step", name="uq_series_mail_lead_id_step"),
-        UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),
-    )
+    __tablename__ = "page_view"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
-    step: Mapped[int] = mapped_column(Integer)  # 1, 2, 3: the mail of the series
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500), primary_key=True)
+    utm_campaign: Mapped[str] = mapped_column(String(100), primary_key=True, default="")
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeriesMail(db.Model):
+    """A follow-up series mail queued for a lead: its keys allow each step once, and one a day."""
+
+    __tablename__ = "series_mail"
+    __table_args__ = (UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),)
+
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, 3: the series' mails
     day: Mapped[date] = mapped_column(Date)  # the practice's date it was queued on
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -279,10 +288,7 @@ class SeriesStop(db.Model):
     lead_id: Mapped[int] = mapped_column(
         ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
     )
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    staff: Mapped[Staff | None] = relationship()
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # who: the audit log
 
 
 class StaffDigest(db.Model):

@@ -122,8 +122,8 @@ def playwright_instance():
         yield playwright
 
 
-def launch(playwright, profile: Path, cookie_controls_mode: int, **options):
-    """Start Chromium on a fresh profile with the given third-party cookie setting."""
+def launch(playwright, profile: Path, cookie_controls_mode: int, locale: str = "nl-NL", **options):
+    """Start Chromium on a fresh profile with the given third-party cookie setting and language."""
     (profile / "Default").mkdir(parents=True)
     prefs = {"profile": {"cookie_controls_mode": cookie_controls_mode}}
     (profile / "Default" / "Preferences").write_text(json.dumps(prefs))
@@ -132,7 +132,7 @@ def launch(playwright, profile: Path, cookie_controls_mode: int, **options):
         executable_path=CHROMIUM,
         args=CHROMIUM_ARGS,
         accept_downloads=True,
-        locale="nl-NL",
+        locale=locale,
         **options,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -20,7 +21,7 @@ from flask.testing import FlaskClient
 from leadgen.admin import auth
 from leadgen.extensions import db
 from leadgen.mail import outbox
-from leadgen.models import Consent, DownloadEvent, Lead, OutboxMail
+from leadgen.models import Consent, DownloadEvent, Lead, OutboxMail, PageView
 
 PASSWORD = "lang-genoeg-wachtwoord"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -98,6 +99,18 @@ def create_lead(app: Flask) -> Callable[..., Lead]:
             return lead
 
     return make
+
+
+@pytest.fixture
+def add_views(app: Flask) -> Callable[..., None]:
+    """Return `add_views(day, source, views, campaign="")`: rows as the view counter writes."""
+
+    def add(day: date, source: str, views: int, campaign: str = "") -> None:
+        with app.app_context():
+            db.session.add(PageView(day=day, source=source, utm_campaign=campaign, views=views))
+            db.session.commit()
+
+    return add
 
 
 @pytest.fixture

@@ -20,7 +20,16 @@ MAX_LINES = 300
 # Lowest first: a feature may import only features on a lower level (the e-book registers its
 # hook in mail, leads use the e-book and mail, the follow-up series writes to leads, admin shows
 # it and sits on top).
-LEVELS = {"site": 0, "mail": 0, "ebook": 1, "leads": 2, "embed": 3, "followup": 3, "admin": 4}
+LEVELS = {
+    "site": 0,
+    "mail": 0,
+    "ebook": 1,
+    "funnel": 1,
+    "leads": 2,
+    "embed": 3,
+    "followup": 3,
+    "admin": 4,
+}
 
 
 def _module_name(path: Path) -> str:

@@ -50,7 +50,16 @@ PLAIN = {
     "admin-login": "/admin/login",
     "bot-thanks": "/ebook/bedankt?t=-",
 }
-ADMIN = ["/admin/", "/admin/leads", "/admin/leads?q=anna", "/admin/leads/vandaag", "/admin/audit"]
+ADMIN = [
+    "/admin/",
+    "/admin/leads",
+    "/admin/leads?q=anna",
+    "/admin/leads/vandaag",
+    "/admin/audit",
+    "/admin/funnel",
+    "/admin/funnel?per=beide&lang=en",
+    "/admin/insluiten",
+]
 BROKEN = '<img src="/ebook/omslag.svg">'  # an image without alt: vnu reports it
 
 
@@ -119,6 +128,7 @@ def _admin_pages(client: FlaskClient, app, lead_id: int) -> dict[str, str]:
     assert client.post("/admin/login", data=login | {"password": PASSWORD}).status_code == 303
     for path in [*ADMIN, f"/admin/leads/{lead_id}", f"/admin/leads/{lead_id}/wissen"]:
         pages["admin" + re.sub(r"\W+", "-", path[6:]).rstrip("-")] = _html(client.get(path))
+    pages["admin-funnel-errors"] = _html(client.get("/admin/funnel?date_from=x"), 422)
     return pages
 
 

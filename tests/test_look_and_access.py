@@ -10,7 +10,8 @@ import pytest
 
 from leadgen.admin import auth
 from leadgen.extensions import db
-from leadgen.models import Consent, Lead, SeriesMail
+from leadgen.funnel import report
+from leadgen.models import Consent, Lead, PageView, SeriesMail
 from tests.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -219,3 +220,36 @@ def test_the_lead_page_with_its_series_is_accessible(
     with staff_page.expect_navigation():
         staff_page.click("#reeks button")
     assert "gestopt door de praktijk" in staff_page.locator("#reeks").text_content()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_funnel_page_is_accessible(staff_page, axe_source, live, screenshot, width, lang):
+    with live.app.app_context():
+        for n, views in enumerate((120, 30, 4)):
+            source = f"https://blog.example.nl/een-lange-blogpost-over-lage-rugpijn-deel-{n}"
+            db.session.add(PageView(day=report.practice_today(), source=source, views=views))
+            db.session.add(Lead(kind="ebook", name="Lezer", email=f"{n}@example.nl", source=source))
+        db.session.commit()
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/funnel?lang={lang}")
+    heading = {"nl": "Funnel per blogpost", "en": "Funnel per blog post"}[lang]
+    assert staff_page.locator("h1").text_content() == heading
+    assert staff_page.locator("svg.funnel-chart rect").count() == 4 * 5  # three posts, one unknown
+    # Nothing but the table's own scroller is wider than the screen.
+    assert staff_page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    screenshot(staff_page, f"admin-funnel-{lang}-{width}")
+    assert axe_violations(staff_page, axe_source) == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_embed_page_for_staff_is_accessible(
+    staff_page, axe_source, live, screenshot, width, lang
+):
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/insluiten?lang={lang}")
+    title = {"nl": "Formulieren op de blog zetten", "en": "Putting the forms on the blog"}[lang]
+    assert staff_page.locator("h1").text_content() == title
+    screenshot(staff_page, f"admin-insluiten-{lang}-{width}")
+    assert axe_violations(staff_page, axe_source) == []

@@ -20,6 +20,7 @@ ACTIONS = {
     "note": _l("Notitie toegevoegd"),
     "export": _l("Export"),
     "export_health": _l("Export mét gezondheidsgegevens"),
+    "export_funnel": _l("Export funnel per blogpost"),
     "erase": _l("Gewist"),
     "series_stop": _l("Opvolgreeks gestopt"),
     "purge": _l("Bewaartermijn opgeschoond"),

@@ -73,3 +73,52 @@ def line_chart(days: list[date], signups: dict[str, list[int]]) -> Chart:
         Tick(x(i), f"{day:%d-%m}") for i, day in enumerate(days) if (len(days) - 1 - i) % every == 0
     ]
     return Chart(WIDTH, HEIGHT, series, y_ticks, x_ticks, LEFT, WIDTH - RIGHT, TOP + plot_h)
+
+
+# The funnel chart: per blog post (or campaign) a group of five bars, views to patients, each as
+# long as its share of the group's largest step; the counts are written beside the bars.
+FUNNEL_WIDTH, FUNNEL_LABEL, FUNNEL_BAR, FUNNEL_GAP, FUNNEL_TITLE = 720, 110, 12, 3, 22
+FUNNEL_GROUP_GAP, FUNNEL_COUNT_ROOM = 14, 56
+
+
+@dataclass(frozen=True)
+class Bar:
+    step: str
+    y: float
+    width: float
+    count: int
+
+
+@dataclass(frozen=True)
+class Group:
+    y: float  # the baseline of the group's title (the template writes it)
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    width: int
+    height: int
+    bar_left: int
+    bar_height: int
+    groups: list[Group]
+
+
+def funnel_chart(groups: list[dict[str, int]], steps: tuple[str, ...]) -> FunnelChart:
+    """Lay out `groups` (each a count per step) as bars the SVG template draws."""
+    room = FUNNEL_WIDTH - FUNNEL_LABEL - FUNNEL_COUNT_ROOM
+    laid_out, y = [], 0.0
+    for counts in groups:
+        largest = max((counts.get(step, 0) for step in steps), default=0) or 1
+        y += FUNNEL_TITLE
+        title_y = y - 7
+        bars = []
+        for step in steps:
+            count = counts.get(step, 0)
+            # A step that happened at all shows at least a sliver next to its number.
+            width = round(max(room * count / largest, 2 if count else 0), 1)
+            bars.append(Bar(step, y, width, count))
+            y += FUNNEL_BAR + FUNNEL_GAP
+        laid_out.append(Group(title_y, bars))
+        y += FUNNEL_GROUP_GAP
+    return FunnelChart(FUNNEL_WIDTH, max(int(y), 1), FUNNEL_LABEL, FUNNEL_BAR, laid_out)

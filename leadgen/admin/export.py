@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -104,28 +104,40 @@ def csv_chunks(lead_filter: LeadFilter, include_health: bool = False) -> Iterato
 
 
 def _chunks(where: list[ColumnElement[bool]], columns: list[tuple]) -> Iterator[str]:
-    # Each batch is its own short read (keyset on id), so memory stays flat and no transaction
-    # (on SQLite: the write lock) is held while the client downloads.
-    headers = [header for header, _, _ in columns]
     writers = [write for _, _, write in columns]
+
+    def batches() -> Iterator[list[list[str]]]:
+        # Each batch is its own short read (keyset on id), so memory stays flat and no
+        # transaction (on SQLite: the write lock) is held while the client downloads.
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(*(column for _, column, _ in columns))
+                .where(*where, Lead.id > last_id)
+                .order_by(Lead.id)
+                .limit(BATCH)
+            ).all()
+            db.session.rollback()
+            if not rows:
+                return
+            yield [[write(v) for write, v in zip(writers, row, strict=True)] for row in rows]
+            last_id = rows[-1][0]
+
+    return csv_document([header for header, _, _ in columns], batches())
+
+
+def csv_document(headers: list[str], batches: Iterable[Iterable[list[str]]]) -> Iterator[str]:
+    """CSV for Dutch Excel in pieces: a BOM and the header, then one piece per batch of rows.
+
+    UTF-8 with BOM, `;` between quoted cells, CRLF; every cell through `safe_cell`. The lead
+    export and the funnel's export both write through here.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([safe_cell(header) for header in headers])
     yield "\ufeff" + _drain(buffer)
-    last_id = 0
-    while True:
-        rows = db.session.execute(
-            select(*(column for _, column, _ in columns))
-            .where(*where, Lead.id > last_id)
-            .order_by(Lead.id)
-            .limit(BATCH)
-        ).all()
-        db.session.rollback()
-        if not rows:
-            return
-        for row in rows:
-            writer.writerow([safe_cell(write(v)) for write, v in zip(writers, row, strict=True)])
-        last_id = rows[-1][0]
+    for batch in batches:
+        writer.writerows([safe_cell(cell) for cell in row] for row in batch)
         yield _drain(buffer)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import numbers
+from flask_babel import format_percent
+
 from leadgen import phone
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -54,3 +57,20 @@ def nl_datetime(value: datetime | None) -> str:
 
 
 nl_phone = phone.for_display  # the template filter and the export share the one formatter
+
+
+def short_page(url: str | None, limit: int = 70) -> str:
+    """A page address as staff read it: without https:// and www., cut to `limit` characters."""
+    if not url:
+        return ""
+    text = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def percent(share: float | None, locale: str | None = None) -> str:
+    """A share (0..1) as a percentage with one decimal, "12,5%" in Dutch; "–" for none."""
+    if share is None:
+        return "–"
+    if locale is None:
+        return format_percent(share, "#,##0.0%")  # in the reader's language
+    return numbers.format_percent(share, "#,##0.0%", locale=locale)

@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -29,6 +30,16 @@ DATE_RANGE_MESSAGE = _l(
     first=DATE_MIN.strftime("%d-%m-%Y"),
     last=DATE_MAX.strftime("%d-%m-%Y"),
 )
+
+
+def query_params(form: FlaskForm, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields `names` of `form` that hold a valid value, as query-string parameters."""
+    out = {}
+    for name in names:
+        value = None if form[name].errors else form[name].data
+        if value:
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return out
 
 
 class NlDateField(DateField):
@@ -112,12 +123,7 @@ class FilterFields(FlaskForm):
 
     def params(self) -> dict[str, str]:
         """The filter as query-string parameters (valid fields only), for links and the export."""
-        out = {}
-        for name in ("kind", "status", "date_from", "date_to", "source", "q"):
-            value = None if self[name].errors else self[name].data
-            if value:
-                out[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return out
+        return query_params(self, ("kind", "status", "date_from", "date_to", "source", "q"))
 
 
 class LeadFilterForm(FilterFields):
@@ -164,3 +170,45 @@ class EraseForm(FlaskForm):
         ),
         validators=[DataRequired(_l("Vink aan dat je alles van deze persoon wilt wissen."))],
     )
+
+
+GROUPING_LABELS = {
+    "post": _l("Per blogpost"),
+    "campagne": _l("Per campagne"),
+    "beide": _l("Per blogpost en campagne"),
+}
+
+
+class FunnelFields(FlaskForm):
+    """The funnel's period and grouping, shared by the page (GET) and its export (POST)."""
+
+    date_from = NlDateField(_l("Van"), validators=[Optional()])
+    date_to = NlDateField(_l("tot en met"), validators=[Optional()])
+    per = SelectField(
+        _l("Groeperen"), choices=choices(GROUPING_LABELS), default="post", validate_choice=True
+    )
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in (self.date_from, self.date_to):
+            if field.errors and field.data is None:
+                # A date input cannot hold "31-02-2026": show it empty, with the error beside it.
+                field.raw_data = None
+        return valid
+
+    def params(self) -> dict[str, str]:
+        """The valid choices as query-string parameters, for links and the export."""
+        return query_params(self, ("date_from", "date_to", "per"))
+
+
+class FunnelForm(FunnelFields):
+    class Meta:
+        csrf = False  # a GET form changes nothing
+
+
+class FunnelExportForm(FunnelFields):
+    """The export button: the same fields, hidden, with the CSRF token (the export is logged)."""

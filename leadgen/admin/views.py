@@ -16,7 +16,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from leadgen.admin import audit, auth, chart, export, figures, formats, queries, service, throttle
+from leadgen import i18n
+from leadgen.admin import (
+    audit,
+    auth,
+    chart,
+    embedding,
+    export,
+    figures,
+    formats,
+    queries,
+    service,
+    throttle,
+)
 from leadgen.admin.forms import (
     EmptyForm,
     EraseForm,
@@ -28,6 +40,7 @@ from leadgen.admin.forms import (
 )
 from leadgen.extensions import login_manager
 from leadgen.followup import series
+from leadgen.funnel import report
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -113,11 +126,13 @@ def logout():
 def dashboard():
     period = 90 if request.args.get("dagen") == "90" else 30
     data = figures.dashboard(period, formats.today())
+    posts = report.funnel(data.days[0], data.days[-1], "post", report.practice_zone())
     return render_template(
         "admin/dashboard.html",
         period=period,
         data=data,
         chart=chart.line_chart(data.days, data.signups),
+        posts=posts,
     )
 
 
@@ -260,4 +275,15 @@ def audit_log():
         page=queries.audit_log(before),
         actions=audit.ACTIONS,
         describe=audit.describe,
+    )
+
+
+@bp.get("/insluiten")
+def embedding_help():
+    return render_template(
+        "admin/embedding.html",
+        address=embedding.address(),
+        forms=embedding.snippets(i18n.current()),
+        theme_script=embedding.theme_script(),
+        origins=embedding.origins(),
     )

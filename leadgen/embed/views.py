@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -15,8 +16,9 @@ from flask import (
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from leadgen.embed import policy
+from leadgen.embed import plugin, policy
 from leadgen.extensions import db
+from leadgen.funnel import counter
 from leadgen.leads import guard
 from leadgen.leads import views as leads
 from leadgen.site.views import ERRORS, render_error
@@ -25,7 +27,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 LAYOUT = "embed_base.html"
 # The pages that make up one framed conversation; each link between them keeps `parent`.
 PAGES = {"embed.ebook_form", "embed.advies_form", "embed.ebook_thanks", "embed.advies_thanks"}
+FORM_PAGES = {"embed.ebook_form", "embed.advies_form"}  # a view of one of these counts
 SCRIPT_MAX_AGE = 3600  # the URL has no version in it, so blogs pick up a new script within the hour
+PLUGIN_MAX_AGE = 3600
 
 bp = Blueprint("embed", __name__, static_folder=STATIC, static_url_path="/embed/static")
 
@@ -57,6 +61,23 @@ def _frame_policy(response: Response) -> Response:
         allowed = current_app.config["LEADGEN_EMBED_ORIGINS"]
         response.headers["Content-Security-Policy"] = policy.frame_ancestors(allowed)
         response.headers.pop("X-Frame-Options", None)
+    return response
+
+
+@bp.after_request
+def _count_view(response: Response) -> Response:
+    # The form as served to a reader: not its POST, not a re-render after errors, not HEAD.
+    if request.method == "GET" and request.endpoint in FORM_PAGES and response.status_code == 200:
+        base = urlsplit(current_app.config["LEADGEN_BASE_URL"])
+        counter.count_view(
+            request.args.get("source"),
+            request.args.get("utm_campaign"),
+            request.headers,
+            {
+                f"{base.scheme}://{base.netloc}".lower(),
+                *current_app.config["LEADGEN_EMBED_ORIGINS"],
+            },
+        )
     return response
 
 
@@ -92,6 +113,18 @@ def script():
     # A blog that isolates itself (COEP) may still load the script from our origin.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
+
+
+@bp.get("/embed/wordpress/leadgen.zip")
+def wordpress_plugin():
+    """The WordPress plugin, with this leadgen's address as its default (docs/embedding.md)."""
+    data, etag = plugin.build(current_app.config["LEADGEN_BASE_URL"])
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="leadgen.zip"'
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = PLUGIN_MAX_AGE
+    return response.make_conditional(request)
 
 
 def _http_error(error: HTTPException):

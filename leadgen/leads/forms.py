@@ -6,9 +6,6 @@ post and read them by name.
 
 from __future__ import annotations
 
-import unicodedata
-from urllib.parse import urlsplit
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,29 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from leadgen import addresses, i18n, names, phone
-from leadgen.fields import choices, no_control_characters, strip
+from leadgen.fields import choices, clean_source, clean_tracking, no_control_characters, strip
 from leadgen.vocab import CALL_KIND_CHOICES, MOMENT_CHOICES, TRACKING_PARAMS
 
 
 def _squash(value: str | None) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) else value
-
-
-def _clean_tracking(value: str | None, limit: int) -> str | None:
-    """Keep a hidden tracking value only when it is short printable text; drop it otherwise."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) > limit or any(unicodedata.category(ch).startswith("C") for ch in value):
-        return None
-    return value or None
-
-
-def _clean_source(value: str | None) -> str | None:
-    value = _clean_tracking(value, 500)
-    if value and urlsplit(value).scheme in ("http", "https") and urlsplit(value).netloc:
-        return value
-    return None
 
 
 class CookielessForm(FlaskForm):
@@ -94,11 +74,11 @@ class PublicForm(CookielessForm):
             InputRequired(_l("Zonder je akkoord met de privacyverklaring kunnen we niets sturen."))
         ],
     )
-    source = HiddenField(filters=[_clean_source])
-    utm_source = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
-    utm_medium = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
-    utm_campaign = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
-    utm_content = HiddenField(filters=[lambda v: _clean_tracking(v, 100)])
+    source = HiddenField(filters=[clean_source])
+    utm_source = HiddenField(filters=[clean_tracking])
+    utm_medium = HiddenField(filters=[clean_tracking])
+    utm_campaign = HiddenField(filters=[clean_tracking])
+    utm_content = HiddenField(filters=[clean_tracking])
 
     def validate_name(self, field: StringField) -> None:
         if not names.is_name(field.data or ""):

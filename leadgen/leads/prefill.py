@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from leadgen import tokens
 from leadgen.extensions import begin_read, db
-from leadgen.leads.forms import AdviesForm
+from leadgen.leads.forms import AdviesForm, PublicForm
 from leadgen.models import Lead
 
+# The filled-in page shows who the reader is: no cache keeps it, and no Referer carries the link.
+PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
-def fill(form: AdviesForm, token: str | None) -> bool:
-    """Fill in the form's name and address from a good link; a link that no longer holds
-    leaves the form empty, as an unknown `kind` leaves the default. Whether it filled them in.
+
+def fill(form: PublicForm, token: str | None) -> bool:
+    """Fill in the advice form's name and address from a good link (`?van=`); a link that no
+    longer holds leaves the form empty, as an unknown `kind` leaves the default. Whether it did.
     """
+    if not isinstance(form, AdviesForm):
+        return False
     known = name_and_email(token) if token else None
     if known is None:
         return False

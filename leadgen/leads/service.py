@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from leadgen import database, tokens
-from leadgen.extensions import begin_read, db
+from leadgen import tokens
+from leadgen.extensions import db
 from leadgen.leads import mails
 from leadgen.leads.consent import ConsentText
-from leadgen.models import Consent, Counter, DownloadEvent, Lead, OutboxMail, new_secret, utcnow
+from leadgen.models import Consent, Counter, Lead, OutboxMail, new_secret, utcnow
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,6 @@ class Outcome:
     kind: str
     created: bool
     download_token: str
-
-
-@dataclass(frozen=True)
-class Download:
-    """The lead a valid download link belongs to."""
-
-    lead_id: int
-    name: str
-    owner: str  # the lead's secret, which keys its personal copies
 
 
 def _find(email: str, kind: str) -> Lead | None:
@@ -148,38 +139,6 @@ def link_valid_until() -> datetime:
 
 def download_token(lead: Lead) -> str:
     return tokens.issue_lead_token("download", lead.id, lead.secret)
-
-
-def lead_for_download(token: str) -> Download:
-    """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
-    lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
-    begin_read()
-    row = db.session.execute(
-        db.select(Lead.name).where(Lead.id == lead_id, Lead.secret == owner, Lead.kind == "ebook")
-    ).one_or_none()
-    db.session.rollback()
-    if row is None:
-        raise tokens.TokenError(expired=False)
-    return Download(lead_id=lead_id, name=row.name, owner=owner)
-
-
-def record_download(lead_id: int) -> None:
-    """Count one download: two statements in a short write transaction, committed relaxed.
-
-    A count may be lost on a power cut (never on a crash of the app, and never half-written):
-    its commit does not wait for the disk, which a lead's does (docs/performance.md).
-    """
-    db.session.connection(execution_options={database.RELAXED: True})
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(db.text("SET LOCAL synchronous_commit = off"))
-    now = utcnow()
-    db.session.execute(
-        update(Lead)
-        .where(Lead.id == lead_id)
-        .values(download_count=Lead.download_count + 1, last_downloaded_at=now)
-    )
-    db.session.execute(insert(DownloadEvent).values(lead_id=lead_id, at=now))
-    db.session.commit()
 
 
 def _newsletter_consent(token: str) -> Consent:

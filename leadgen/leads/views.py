@@ -24,7 +24,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, guard, prefill, service
+from leadgen.leads import consent, downloads, guard, pages, prefill, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -37,19 +37,11 @@ LAYOUT = "base.html"
 
 def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     """Show, check and record one public form in `layout` (the site's or the embed's)."""
-    form_class = FORMS[form_name]
-    form = form_class() if request.method == "POST" else form_class(formdata=None)
     if request.method != "POST":  # GET, and HEAD from monitors and link checkers
-        for key in TRACKING_PARAMS:
-            if key in request.args:
-                form[key].data = form[key].filters[0](request.args[key])
-        if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
-            form.kind.data = request.args["kind"]
-        # A follow-up mail's link (`van`) fills in name and address: keep that page private.
-        if isinstance(form, AdviesForm) and prefill.fill(form, request.args.get("van")):
-            private = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
-            return *_render(form, form_name, layout), private
-        return _render(form, form_name, layout)
+        if prefill.fill(form := blank_form(form_name), request.args.get("van")):
+            return *_render(form, form_name, layout), prefill.PRIVATE  # a follow-up mail's link
+        return pages.render_blank(form, form_name, layout)
+    form = FORMS[form_name]()
 
     if not guard.origin_allowed():
         abort(403)
@@ -77,6 +69,17 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     outcome = service.record_request(_request_from(form, form_name))
     token = outcome.download_token if form_name == "ebook" else outcome.kind
     return redirect(url_for(thanks_endpoint, t=token), code=303)
+
+
+def blank_form(form_name: str) -> PublicForm:
+    """A new form, with the tracking fields and the call kind the link carries."""
+    form = FORMS[form_name](formdata=None)
+    for key in TRACKING_PARAMS:
+        if key in request.args:
+            form[key].data = form[key].filters[0](request.args[key])
+    if isinstance(form, AdviesForm) and request.args.get("kind") in CALL_KINDS:
+        form.kind.data = request.args["kind"]
+    return form
 
 
 def _request_from(form: PublicForm, form_name: str) -> service.Request:
@@ -160,7 +163,7 @@ def _thanks_token() -> str | None:
     """The download token for the thank-you page, if it is a real, current one."""
     token = request.args.get("t", "")
     try:
-        service.lead_for_download(token)
+        downloads.lead_for_download(token)
     except tokens.TokenError:
         return None
     return token
@@ -178,7 +181,7 @@ def cover():
 @bp.get("/download/<path:token>")  # a mangled link with slashes still gets the friendly page
 def download(token: str):
     try:
-        lead = service.lead_for_download(token)
+        lead = downloads.lead_for_download(token)
     except tokens.TokenError as error:
         return _link_problem(410 if error.expired else 404)
     path = ebook.copy_for(lead.owner, lead.name)
@@ -198,7 +201,7 @@ def download(token: str):
     response.headers["Cache-Control"] = "private, no-cache"
     if response.status_code == 200 and not _revalidation():
         try:
-            service.record_download(lead.lead_id)
+            downloads.record_download(lead.lead_id)
         except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
             db.session.rollback()
             current_app.logger.warning(

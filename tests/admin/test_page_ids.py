@@ -32,6 +32,7 @@ def duplicate_ids(html: str) -> list[str]:
         "/admin/leads/{lead}",
         "/admin/leads/{lead}/wissen",
         "/admin/audit",
+        "/admin/insluiten",
     ],
 )
 def test_staff_pages_have_no_duplicate_ids(staff_client, create_lead, path):

@@ -13,6 +13,22 @@ from tests.browser import ALLOW_THIRD_PARTY_COOKIES, BLOCK_THIRD_PARTY_COOKIES, 
 __all__ = ["ALLOW_THIRD_PARTY_COOKIES", "BLOCK_THIRD_PARTY_COOKIES", "launch"]
 
 
+@pytest.fixture(scope="session")
+def english_browser(playwright_instance, tmp_path_factory):
+    """Chromium set to English (Accept-Language: en-US), blocking third-party cookies."""
+    folder = tmp_path_factory.mktemp("chromium-en")
+    context = launch(playwright_instance, folder, BLOCK_THIRD_PARTY_COOKIES, locale="en-US")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def english_page(english_browser):
+    tab = english_browser.new_page()
+    yield tab
+    tab.close()
+
+
 @pytest.fixture
 def live_leads(live) -> Callable[[], list[Lead]]:
     def read() -> list[Lead]:

@@ -120,7 +120,7 @@ def test_checking_a_link_takes_no_write_lock(app, download_path):
     """A download must not queue behind a submission that holds SQLite's write lock."""
     import sqlite3
 
-    from leadgen.leads import service
+    from leadgen.leads import downloads
 
     with app.app_context():
         from leadgen.extensions import db
@@ -130,7 +130,7 @@ def test_checking_a_link_takes_no_write_lock(app, download_path):
         writer = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
         try:
             writer.execute("BEGIN IMMEDIATE")
-            found = service.lead_for_download(download_path.rsplit("/", 1)[1])
+            found = downloads.lead_for_download(download_path.rsplit("/", 1)[1])
         finally:
             writer.execute("ROLLBACK")
             writer.close()

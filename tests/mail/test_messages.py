@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from leadgen.extensions import db
-from leadgen.leads import service
+from leadgen.leads import downloads
 from leadgen.mail.messages import build_message
 from leadgen.models import Consent
 from tests.conftest import form_token
@@ -66,7 +66,7 @@ def test_ebook_mail_link_downloads_this_leads_copy(app, smtp_server, submit, lea
     assert f'href="{link}"' in html
     [lead] = leads()
     with app.test_request_context():
-        assert service.lead_for_download(urlsplit(link).path.rsplit("/", 1)[1]).lead_id == lead.id
+        assert downloads.lead_for_download(urlsplit(link).path.rsplit("/", 1)[1]).lead_id == lead.id
     assert "/bevestig/" not in text + html
     assert "http://localhost/ebook/opnieuw" in text
 

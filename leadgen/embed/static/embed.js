@@ -3,8 +3,11 @@
  *   <script src="https://<host>/embed.js" data-form="ebook" async></script>
  *   <div data-leadgen-form="advies"><a href="https://<host>/advies">…</a></div>
  *
- * The forms speak Dutch; `data-lang="en"` on the script tag shows them (and these few words of
- * the script's own) in English.
+ * The forms speak the blog page's language, read from `<html lang>` (its primary subtag: nl-NL is
+ * Dutch, en-GB English; any other or none is Dutch, the practice's language). `data-lang="nl"` or
+ * `"en"` overrides it: on a placeholder for that form, on a script tag with data-form for its own
+ * form, on the plain script tag for every placeholder on the page. The script's own few words
+ * (the frame's title, the fallback link) follow the same choice.
  *
  * Each script tag with data-form, and each placeholder div, becomes an iframe of /embed/<form>
  * that carries this page's URL and UTM parameters and is kept exactly as tall as its content.
@@ -63,10 +66,26 @@
     return;
   }
   var origin = new URL(script.src, location.href).origin;
-  var asked = script.getAttribute("data-lang");
-  var lang = TEXTS.hasOwnProperty(asked) ? asked : "";
-  var texts = TEXTS[lang || "nl"];
   var frames = [];
+
+  function known(value) {
+    var primary = String(value || "")
+      .trim()
+      .toLowerCase()
+      .split(/[-_]/)[0];
+    return TEXTS.hasOwnProperty(primary) ? primary : "";
+  }
+
+  // The element's own data-lang, then (for a placeholder) this script's, then the page's; Dutch
+  // when none is known.
+  function languageOf(el) {
+    return (
+      known(el.getAttribute("data-lang")) ||
+      (el.tagName === "SCRIPT" ? "" : known(script.getAttribute("data-lang"))) ||
+      known(document.documentElement.lang) ||
+      "nl"
+    );
+  }
 
   function sourceUrl() {
     var page = location.href.split("#")[0];
@@ -74,13 +93,11 @@
   }
 
   // The hosted form reads the same parameters, so the fallback link keeps the attribution too.
-  function formUrl(path) {
+  function formUrl(path, lang) {
     var url = new URL(path, origin);
     var here = new URL(location.href);
     url.searchParams.set("source", sourceUrl());
-    if (lang) {
-      url.searchParams.set("lang", lang);
-    }
+    url.searchParams.set("lang", lang);
     UTM.forEach(function (key) {
       var value = here.searchParams.get(key);
       if (value) {
@@ -90,34 +107,34 @@
     return url;
   }
 
-  function frameUrl(form) {
-    var url = formUrl("/embed/" + FORMS[form].path);
+  function frameUrl(form, lang) {
+    var url = formUrl("/embed/" + FORMS[form].path, lang);
     url.searchParams.set("parent", location.origin);
     return url.href;
   }
 
-  function fallbackLink(form) {
+  function fallbackLink(form, lang) {
     var link = document.createElement("a");
-    link.href = formUrl("/" + FORMS[form].path).href;
+    link.href = formUrl("/" + FORMS[form].path, lang).href;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = texts[form][1] + texts.newWindow;
+    link.textContent = TEXTS[lang][form][1] + TEXTS[lang].newWindow;
     return link;
   }
 
-  function insert(form, host, before) {
+  function insert(form, lang, host, before) {
     var box = document.createElement("div");
     box.className = "leadgen-embed";
     box.style.cssText = "width:100%;max-width:720px;margin:1.5em 0;";
     var iframe = document.createElement("iframe");
-    iframe.src = frameUrl(form);
-    iframe.title = texts[form][0];
+    iframe.src = frameUrl(form, lang);
+    iframe.title = TEXTS[lang][form][0];
     iframe.setAttribute("scrolling", "no");
     iframe.style.cssText =
       "display:block;width:100%;border:0;overflow:hidden;background:transparent;";
     var fallback = document.createElement("p");
     fallback.style.cssText = "display:none;margin:.5em 0;";
-    fallback.appendChild(fallbackLink(form));
+    fallback.appendChild(fallbackLink(form, lang));
     box.appendChild(iframe);
     box.appendChild(fallback);
     host.insertBefore(box, before);
@@ -183,10 +200,10 @@
       }
       el.setAttribute("data-leadgen-ready", "");
       if (isScript) {
-        insert(form, el.parentNode, el.nextSibling);
+        insert(form, languageOf(el), el.parentNode, el.nextSibling);
       } else {
         el.textContent = "";
-        insert(form, el, null);
+        insert(form, languageOf(el), el, null);
       }
     }
   }
