@@ -252,21 +252,15 @@ class Counter(db.Model):
 
 
 class SeriesMail(db.Model):
-    """One mail of the follow-up series, queued for one lead: the row that makes it happen once.
-
-    The database, not the code path, keeps the rules when several workers run: a step is queued
-    once per lead, and a lead gets at most one series mail per day (the practice's date).
-    """
+    """A follow-up series mail queued for a lead: its keys allow each step once, and one a day."""
 
     __tablename__ = "series_mail"
-    __table_args__ = (
-        UniqueConstraint("lead_id", "step", name="uq_series_mail_lead_id_step"),
-        UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),
-    )
+    __table_args__ = (UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
-    step: Mapped[int] = mapped_column(Integer)  # 1, 2, 3: the mail of the series
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, 3: the series' mails
     day: Mapped[date] = mapped_column(Date)  # the practice's date it was queued on
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -279,10 +273,7 @@ class SeriesStop(db.Model):
     lead_id: Mapped[int] = mapped_column(
         ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
     )
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    staff: Mapped[Staff | None] = relationship()
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # who: the audit log
 
 
 class StaffDigest(db.Model):

@@ -79,7 +79,7 @@ def add_note(lead_id: int, staff_id: int, body: str) -> Note:
 def stop_series(lead_id: int, staff_id: int) -> bool:
     """Stop the lead's follow-up series, into the audit log; False when it was stopped already."""
     _lead(lead_id)
-    stopped = series.stop(lead_id, staff_id)
+    stopped = series.stop(lead_id)
     if stopped:
         audit.record("series_stop", staff_id, lead_id=lead_id)
     try:

@@ -230,11 +230,11 @@ def withdraw_stopped(now: datetime) -> int:
     return withdrawn or 0
 
 
-def stop(lead_id: int, staff_id: int | None) -> bool:
+def stop(lead_id: int) -> bool:
     """Add staff's stop for this lead to the session (once); the caller audits and commits."""
     if db.session.get(SeriesStop, lead_id) is not None:
         return False
-    db.session.add(SeriesStop(lead_id=lead_id, staff_id=staff_id))
+    db.session.add(SeriesStop(lead_id=lead_id))
     return True
 
 

@@ -1,8 +1,8 @@
 """The follow-up series and the staff's morning digest.
 
-- series_mail: one row per series mail queued for a lead; unique per (lead, step), so a mail is
-  never queued twice, and per (lead, day), so a lead gets at most one a day.
-- series_stop: staff stopped a lead's series (who, when).
+- series_mail: one row per series mail queued for a lead; its key (lead, step) queues a mail
+  once, and a unique (lead, day) keeps it to one a day.
+- series_stop: staff stopped a lead's series (when; who is in the audit log).
 - staff_digest: one row per date the morning digest went out for, so one a day.
 
 Revision ID: 0005
@@ -23,7 +23,6 @@ depends_on = None
 def upgrade():
     op.create_table(
         "series_mail",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("lead_id", sa.Integer(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -31,23 +30,15 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["lead_id"], ["lead.id"], name=op.f("fk_series_mail_lead_id_lead"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_series_mail")),
+        sa.PrimaryKeyConstraint("lead_id", "step", name=op.f("pk_series_mail")),
         sa.UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),
-        sa.UniqueConstraint("lead_id", "step", name="uq_series_mail_lead_id_step"),
     )
     op.create_table(
         "series_stop",
         sa.Column("lead_id", sa.Integer(), nullable=False),
-        sa.Column("staff_id", sa.Integer(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["lead_id"], ["lead.id"], name=op.f("fk_series_stop_lead_id_lead"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["staff_id"],
-            ["staff.id"],
-            name=op.f("fk_series_stop_staff_id_staff"),
-            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("lead_id", name=op.f("pk_series_stop")),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from leadgen.admin import service as admin
@@ -70,7 +70,7 @@ def _status(value: str):
 
 
 def _staff_stop(lead_id: int) -> None:
-    series.stop(lead_id, None)
+    series.stop(lead_id)
 
 
 STOPS = {
@@ -169,21 +169,19 @@ def test_catching_up_sends_the_earliest_missing_mail_once_then_one_a_day(app, re
 
 def test_the_database_refuses_a_step_twice_and_two_mails_a_day(app, reader):
     lead = reader()
-    day = REQUESTED.date()
-    rows = [
-        (
-            SeriesMail(lead_id=lead, step=1, day=day),
-            SeriesMail(lead_id=lead, step=1, day=day.replace(day=2)),
-        ),
-        (SeriesMail(lead_id=lead, step=1, day=day), SeriesMail(lead_id=lead, step=2, day=day)),
+    first, second = REQUESTED.date(), REQUESTED.date() + timedelta(days=1)
+    pairs = [
+        ({"step": 1, "day": first}, {"step": 1, "day": second}),  # one step twice
+        ({"step": 1, "day": first}, {"step": 2, "day": first}),  # two mails on one day
     ]
     with app.app_context():
-        for first, second in rows:
-            db.session.add(first)
+        for one, other in pairs:
+            db.session.execute(insert(SeriesMail).values(lead_id=lead, queued_at=REQUESTED, **one))
             db.session.commit()
-            db.session.add(second)
             with pytest.raises(IntegrityError):
-                db.session.commit()
+                db.session.execute(
+                    insert(SeriesMail).values(lead_id=lead, queued_at=REQUESTED, **other)
+                )
             db.session.rollback()
             db.session.execute(db.delete(SeriesMail))
             db.session.commit()

@@ -52,4 +52,4 @@ def test_two_workers_queueing_two_steps_on_one_day_make_one_row(app, reader):
 
     assert sorted(together(app, queue_next)) == [False, True]
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count(SeriesMail.id))).scalar() == 1
+        assert db.session.execute(db.select(db.func.count()).select_from(SeriesMail)).scalar() == 1
