@@ -108,7 +108,7 @@ def configure_request_limits(app: Flask) -> None:
 
 def configure_features(app: Flask) -> None:
     """Register each feature: its blueprint, template filters, CLI commands and hooks."""
-    from leadgen import admin, appointments, ebook
+    from leadgen import admin, appointments, ebook, followup
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.embed.views import bp as embed_bp
     from leadgen.leads.views import bp as leads_bp
@@ -126,6 +126,7 @@ def configure_features(app: Flask) -> None:
     app.cli.add_command(ebook_cli)
     app.cli.add_command(mail_cli)
     ebook.init_app(app)  # the mail worker prepares a personal copy before sending its link
+    followup.init_app(app)  # ... and queues the series mails that are due
 
 
 class _ChunkedBodyLimit:

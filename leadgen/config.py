@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +27,10 @@ PRACTICE_DEFAULTS = {
     # Where a pain check takes place, in calendar invitations; empty: the name and the city.
     "LEADGEN_PRACTICE_ADDRESS": "",
 }
+
+#: How many mails the follow-up series has written (templates/mail/followup_<n>.*): at most
+#: this many days in LEADGEN_FOLLOWUP_DAYS.
+FOLLOWUP_MAILS = 3
 
 SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 # Every rate limit, with its default. Failed logins per account from one address: a stranger
@@ -178,6 +184,8 @@ def from_environment(instance_path: Path, overrides: dict) -> dict:
         "LEADGEN_BOOKING_NOTICE_HOURS": _int("LEADGEN_BOOKING_NOTICE_HOURS", 2),
         "LEADGEN_BOOKING_DAYS": _int("LEADGEN_BOOKING_DAYS", 21, minimum=1),
         "LEADGEN_BOOKING_CAPACITY": _int("LEADGEN_BOOKING_CAPACITY", 1, minimum=1),
+        "LEADGEN_FOLLOWUP_DAYS": env("LEADGEN_FOLLOWUP_DAYS", "2,7,14"),
+        "LEADGEN_DIGEST_TIME": env("LEADGEN_DIGEST_TIME", "08:00"),
     }
     # Dates and times on pages and in mails are the practice's, not the server's.
     config["BABEL_DEFAULT_TIMEZONE"] = config["LEADGEN_TIMEZONE"]
@@ -189,12 +197,15 @@ def check(config: dict) -> None:
     """Fail at start-up, in one line, on settings that would only break at the first request.
 
     What is taken apart here is stored that way: `LEADGEN_SMTP` holds the parsed SMTP URL
-    (None without one), so no feature parses it again.
+    (None without one), `LEADGEN_FOLLOWUP` the series' days (empty: off), `LEADGEN_DIGEST` the
+    digest's time of day (None: off), so no feature parses them again.
     """
     smtp_url = config["LEADGEN_SMTP_URL"]
     config["LEADGEN_SMTP"] = parse_smtp_url(smtp_url) if smtp_url else None
+    config["LEADGEN_TZ"] = parse_timezone(config["LEADGEN_TIMEZONE"])
+    config["LEADGEN_FOLLOWUP"] = parse_followup_days(config["LEADGEN_FOLLOWUP_DAYS"])
+    config["LEADGEN_DIGEST"] = parse_digest_time(config["LEADGEN_DIGEST_TIME"])
     _check_database(config["SQLALCHEMY_DATABASE_URI"])
-    _check_timezone(config["LEADGEN_TIMEZONE"])
     for key in RATE_LIMITS:
         _check_rate_limit(key, config[key])
     _check_appointments(config)
@@ -219,6 +230,47 @@ def _check_appointments(config: dict) -> None:
             )
 
 
+def parse_timezone(name: str) -> ZoneInfo:
+    """LEADGEN_TIMEZONE as a zone of the tz database, e.g. Europe/Amsterdam."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"LEADGEN_TIMEZONE is not a time zone like Europe/Amsterdam: {name!r}"
+        ) from None
+
+
+def parse_followup_days(raw: str) -> tuple[int, ...]:
+    """LEADGEN_FOLLOWUP_DAYS: rising whole days after the request, e.g. 2,7,14; empty is off."""
+    if not raw.strip():
+        return ()
+    example = "e.g. 2,7,14, or empty to send no series"
+    try:
+        days = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"LEADGEN_FOLLOWUP_DAYS takes whole days, {example}: {raw!r}") from None
+    if len(days) > FOLLOWUP_MAILS:
+        raise ConfigError(
+            f"LEADGEN_FOLLOWUP_DAYS names {len(days)} days; the series has {FOLLOWUP_MAILS} mails"
+        )
+    if days[0] < 1 or any(later <= earlier for earlier, later in itertools.pairwise(days)):
+        raise ConfigError(f"LEADGEN_FOLLOWUP_DAYS must rise from day 1 on, {example}: {raw!r}")
+    return days
+
+
+def parse_digest_time(raw: str) -> time | None:
+    """LEADGEN_DIGEST_TIME as HH:MM in the practice's time zone; empty is off."""
+    if not raw.strip():
+        return None
+    try:
+        hours, minutes = (int(part) for part in raw.strip().split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ConfigError(
+            f"LEADGEN_DIGEST_TIME must be a time like 08:00, or empty for no digest: {raw!r}"
+        ) from None
+
+
 def _check_database(url: str) -> None:
     if url.startswith("postgresql") and "+psycopg" not in url:
         raise ConfigError("PostgreSQL URLs must name the driver: postgresql+psycopg://…")
@@ -226,15 +278,6 @@ def _check_database(url: str) -> None:
     if folder is not None and not folder.is_dir():
         # SQLite creates the file but not its folder; unchecked, every request would answer 503.
         raise ConfigError(f"LEADGEN_DATABASE_URL: the folder {folder} does not exist")
-
-
-def _check_timezone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"LEADGEN_TIMEZONE is not a time zone like Europe/Amsterdam: {name!r}"
-        ) from None
 
 
 def _check_rate_limit(key: str, value: str) -> None:

@@ -124,3 +124,13 @@ def is_appointment_token(token: str) -> bool:
     except TokenError:
         return False
     return True
+
+
+# A link in a follow-up mail opens the advice form with the reader's name and address filled in;
+# it shows who the lead is, so it lasts a season, not for ever.
+PREFILL_MAX_AGE = 90 * 86400
+
+
+def prefill_token(lead_id: int, owner: str) -> str:
+    """The token of a lead's link to the advice form filled in with its name and address."""
+    return issue_lead_token("prefill", lead_id, owner)

@@ -7,6 +7,7 @@ each factory fixture returns a `create_x(**overrides)` callable.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 from types import SimpleNamespace
@@ -176,3 +177,28 @@ def outbox_rows(app: Flask) -> list[OutboxMail]:
         rows = db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
         db.session.expunge_all()
         return list(rows)
+
+
+def together(app, work: Callable[[], object], workers: int = 2) -> list[object]:
+    """Run `work` in `workers` threads, each in its own app context, started at one moment."""
+    start = threading.Barrier(workers)
+    results: list[object] = [None] * workers
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        with app.app_context():
+            try:
+                start.wait(10)
+                results[index] = work()
+            except BaseException as error:  # the caller sees it in the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    return results

@@ -18,8 +18,8 @@ FEATURES = {
 FACTORY_NAMES = {"create_app", "TEMPLATES", "MIGRATIONS", "TRANSLATIONS"}
 MAX_LINES = 300
 # Lowest first: a feature may import only features on a lower level (the e-book registers its
-# hook in mail, leads use the e-book and mail, appointments build on leads, embed and admin
-# sit on top).
+# hook in mail, leads use the e-book and mail, appointments build on leads, the follow-up series
+# writes to leads, embed and admin sit on top).
 LEVELS = {
     "site": 0,
     "mail": 0,
@@ -27,6 +27,7 @@ LEVELS = {
     "funnel": 1,
     "leads": 2,
     "appointments": 3,
+    "followup": 3,
     "embed": 4,
     "admin": 4,
 }

@@ -11,7 +11,7 @@ import pytest
 from leadgen.admin import auth
 from leadgen.extensions import db
 from leadgen.funnel import report
-from leadgen.models import Lead, PageView
+from leadgen.models import Consent, Lead, PageView, SeriesMail
 from tests.browser import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -189,6 +189,37 @@ def test_the_admin_lead_list_is_accessible(staff_page, axe_source, live, screens
     assert staff_page.locator("h1").text_content() == {"nl": "Aanvragen", "en": "Leads"}[lang]
     screenshot(staff_page, f"admin-leads-{lang}-{width}")
     assert axe_violations(staff_page, axe_source) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_lead_page_with_its_series_is_accessible(
+    staff_page, axe_source, live, screenshot, width
+):
+    with live.app.app_context():
+        lead = db.session.execute(db.select(Lead).filter_by(kind="ebook")).scalar_one()
+        asked = lead.created_at
+        lead.consents.append(
+            Consent(
+                purpose="newsletter",
+                text_version="v1",
+                text="Nieuwsbrief",
+                form="ebook",
+                granted_at=asked,
+                confirmed_at=asked,
+            )
+        )
+        db.session.add(SeriesMail(lead_id=lead.id, step=1, day=asked.date(), queued_at=asked))
+        db.session.commit()
+        lead_id = lead.id
+    staff_page.set_viewport_size(WIDTHS[width])
+    staff_page.goto(f"{live.origin}/admin/leads/{lead_id}?lang=nl")
+    assert staff_page.locator("#series-title").text_content() == "Opvolgreeks"
+    assert staff_page.locator("#reeks button").text_content() == "Reeks stoppen"
+    screenshot(staff_page, f"admin-lead-series-{width}")
+    assert axe_violations(staff_page, axe_source) == []
+    with staff_page.expect_navigation():
+        staff_page.click("#reeks button")
+    assert "gestopt door de praktijk" in staff_page.locator("#reeks").text_content()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

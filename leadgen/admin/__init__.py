@@ -6,14 +6,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
+    """Register the admin blueprint, its template filters, the `users` and `leads` commands and
+    the morning digest's schedule in the mail worker."""
     from leadgen.admin import (
         auth,
         cli,
+        digest,
         formats,
         funnel,  # noqa: F401 -- its routes join views.bp before it is registered
         views,
     )
+    from leadgen.mail import hooks
 
     auth.init_login(app)
     app.register_blueprint(views.bp)
@@ -24,3 +27,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.percent, "percent")
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.leads_cli)
+    hooks.when_due(app, "digest", digest.queue_due)

@@ -22,6 +22,7 @@ ACTIONS = {
     "export_health": _l("Export mét gezondheidsgegevens"),
     "export_funnel": _l("Export funnel per blogpost"),
     "erase": _l("Gewist"),
+    "series_stop": _l("Opvolgreeks gestopt"),
     "purge": _l("Bewaartermijn opgeschoond"),
     "staff_created": _l("Account aangemaakt"),
     "staff_deactivated": _l("Account gedeactiveerd"),

@@ -8,11 +8,13 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from leadgen import addresses
 from leadgen.admin import audit, formats
 from leadgen.ebook import service as ebook
 from leadgen.extensions import begin_read, db
+from leadgen.followup import series
 from leadgen.mail import transport
 from leadgen.models import (
     Appointment,
@@ -23,6 +25,8 @@ from leadgen.models import (
     Lead,
     Note,
     OutboxMail,
+    SeriesMail,
+    SeriesStop,
 )
 from leadgen.vocab import LEAD_STATUSES
 
@@ -73,6 +77,20 @@ def add_note(lead_id: int, staff_id: int, body: str) -> Note:
     db.session.add(note)
     db.session.commit()
     return note
+
+
+def stop_series(lead_id: int, staff_id: int) -> bool:
+    """Stop the lead's follow-up series, into the audit log; False when it was stopped already."""
+    _lead(lead_id)
+    stopped = series.stop(lead_id)
+    if stopped:
+        audit.record("series_stop", staff_id, lead_id=lead_id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second click that crossed the first
+        db.session.rollback()
+        return False
+    return stopped
 
 
 def erase_lead(lead_id: int, staff_id: int | None) -> list[int]:
@@ -168,7 +186,7 @@ def _delete_children(lead_ids) -> None:
     appointments = select(Appointment.id).where(Appointment.lead_id.in_(lead_ids))
     for model in (AppointmentCell, AppointmentReminder):
         db.session.execute(delete(model).where(model.appointment_id.in_(appointments)))
-    for model in (Appointment, Consent, DownloadEvent, Note, OutboxMail):
+    for model in (Appointment, Consent, DownloadEvent, Note, OutboxMail, SeriesMail, SeriesStop):
         db.session.execute(delete(model).where(model.lead_id.in_(lead_ids)))
 
 

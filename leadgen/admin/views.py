@@ -39,6 +39,7 @@ from leadgen.admin.forms import (
     NoteForm,
 )
 from leadgen.extensions import login_manager
+from leadgen.followup import series
 from leadgen.funnel import report
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -194,6 +195,7 @@ def _render_lead(lead_id: int, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         button_form=EmptyForm(),
         today=formats.today(),
+        series=series.progress(lead) if lead.kind == "ebook" else None,
     ), status
 
 
@@ -227,6 +229,14 @@ def no_answer(lead_id: int):
             "success",
         )
     return redirect(url_for("admin.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/reeks-stoppen")
+def stop_series(lead_id: int):
+    _lead_or_404(lead_id)
+    if EmptyForm().validate_on_submit() and service.stop_series(lead_id, current_user.id):
+        flash(_("De opvolgreeks is gestopt: deze persoon krijgt geen opvolgmails meer."), "success")
+    return redirect(url_for("admin.lead", lead_id=lead_id) + "#reeks", code=303)
 
 
 @bp.post("/leads/<int:lead_id>/notities")

@@ -19,7 +19,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, downloads, guard, pages, service
+from leadgen.leads import consent, downloads, guard, pages, prefill, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -33,7 +33,9 @@ LAYOUT = "base.html"
 def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     """Show, check and record one public form in `layout` (the site's or the embed's)."""
     if request.method != "POST":  # GET, and HEAD from monitors and link checkers
-        return pages.render_blank(blank_form(form_name), form_name, layout)
+        if prefill.fill(form := blank_form(form_name), request.args.get("van")):
+            return *_render(form, form_name, layout), prefill.PRIVATE  # a follow-up mail's link
+        return pages.render_blank(form, form_name, layout)
     form = FORMS[form_name]()
 
     if not guard.origin_allowed():

@@ -4,7 +4,7 @@ One row per (day in the practice's time zone, source page, utm_campaign) with a 
 cookie, address or other identifier. A page or campaign not given is "" (part of the key).
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005 (re-chained after the follow-up series, 0005, at the merge)
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
