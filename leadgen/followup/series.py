@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -20,14 +19,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from leadgen import i18n
 from leadgen.extensions import begin_read, db
 from leadgen.followup import mails
+from leadgen.followup.rules import STOP_LABELS, stop_rules
 from leadgen.models import (
-    Appointment,
-    Consent,
     Lead,
     OutboxMail,
     SeriesMail,
@@ -35,59 +32,12 @@ from leadgen.models import (
     UTCDateTime,
     utcnow,
 )
-from leadgen.vocab import CALL_KINDS
 
-#: A lead with one of these statuses is past what the series is for.
-STOP_STATUSES = ("afspraak", "patiënt", "geen interesse")
 #: Two series mails to one person are at least this far apart, also when catching up.
 GAP = timedelta(days=1)
 #: A series not finished this many days after its last mail's day is left as it is: starting the
 #: series (or ending an outage) must not mail people who asked for the book months ago.
 CATCH_UP_DAYS = 30
-
-STOP_LABELS = {
-    "staff": _l("gestopt door de praktijk"),
-    "status": _l("de status is afspraak, patiënt of geen interesse"),
-    "appointment": _l("heeft een afspraak gemaakt"),
-    "call_requested": _l("heeft een gesprek of pijncheck aangevraagd"),
-    "withdrawn": _l("nieuwsbrief afgemeld"),
-    "no_newsletter": _l("geen bevestigde aanmelding voor de nieuwsbrief"),
-    "done": _l("alle mails verstuurd"),
-    "too_late": _l("aanvraag te lang geleden"),
-    "off": _l("de reeks staat uit"),
-}
-
-
-def _newsletter_confirmed() -> ColumnElement[bool]:
-    return exists().where(
-        Consent.lead_id == Lead.id,
-        Consent.purpose == "newsletter",
-        Consent.confirmed_at.is_not(None),
-        Consent.withdrawn_at.is_(None),
-    )
-
-
-def stop_rules() -> dict[str, ColumnElement[bool]]:
-    """THE rule for when a series stops: each reason as a condition on `Lead`, by name.
-
-    Every decision reads it: which leads get a mail, the insert that queues one, withdrawing
-    mails not yet sent, and what the lead page says. An erased lead has no row left to match.
-    An appointment is booked on the same person's call request (another lead, same address).
-    """
-    call = aliased(Lead)
-    booked = (
-        select(Appointment.id)
-        .join(call, Appointment.lead_id == call.id)
-        .where(call.email == Lead.email, Appointment.status != "geannuleerd")
-    )
-    return {
-        "staff": exists().where(SeriesStop.lead_id == Lead.id),
-        "status": Lead.status.in_(STOP_STATUSES),
-        "appointment": booked.exists(),
-        # Addresses are stored in one form (addresses.normalise): the unique index finds them.
-        "call_requested": exists().where(call.email == Lead.email, call.kind.in_(CALL_KINDS)),
-        "consent": ~_newsletter_confirmed(),
-    }
 
 
 def _in_series() -> ColumnElement[bool]:

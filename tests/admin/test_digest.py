@@ -8,7 +8,6 @@ import pytest
 from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
-from leadgen.admin import digest
 from leadgen.extensions import db
 from leadgen.models import StaffDigest
 from tests.factories import deliver, outbox_rows, together
@@ -172,4 +171,4 @@ def test_todays_booked_moments_are_in_the_digest_with_their_time(app, create_lea
         "- 16:00 Piet Jansen · Pijncheck · 06 12345678"
     )
     assert "Anna de Vries" not in today  # tomorrow
-    assert "Geannuleerd" not in text and "Hernia" not in text
+    assert "Geannuleerd" not in today and "Hernia" not in text
