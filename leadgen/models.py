@@ -236,3 +236,19 @@ class Counter(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarFeed(db.Model):
+    """A staff member's private iCal feed of the agenda (`/agenda/<secret>.ics`); one each.
+
+    Like a staff session, only the SHA-256 of the secret in the URL is stored: a copy of the
+    database subscribes to nothing. A new feed replaces the old one; revoking deletes the row.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
