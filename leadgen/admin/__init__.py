@@ -6,13 +6,27 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the admin blueprint, its template filters and the `users` and `leads` commands."""
-    from leadgen.admin import auth, cli, formats, views
+    """Register the admin blueprint (agenda included), the calendar feed, filters and commands."""
+    # Imported for its routes: /admin/agenda joins the admin blueprint before it is registered.
+    from leadgen.admin import (
+        agenda,
+        agenda_views,  # noqa: F401
+        auth,
+        cli,
+        feed,
+        formats,
+        views,
+    )
 
     auth.init_login(app)
     app.register_blueprint(views.bp)
+    # The calendar feed is outside /admin: a calendar app has no login, the secret is the key.
+    app.register_blueprint(feed.bp)
     app.add_template_filter(formats.nl_date, "nl_date")
     app.add_template_filter(formats.nl_datetime, "nl_datetime")
     app.add_template_filter(formats.nl_phone, "nl_phone")
+    app.add_template_filter(agenda.time_of_day, "time_of_day")
+    app.add_template_filter(agenda.weekday, "weekday")
+    app.add_template_filter(agenda.day_param, "agenda_day")
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.leads_cli)

@@ -27,6 +27,7 @@ from leadgen.admin.forms import (
     NoteForm,
 )
 from leadgen.extensions import login_manager
+from leadgen.models import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -179,6 +180,7 @@ def _render_lead(lead_id: int, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         button_form=EmptyForm(),
         today=formats.today(),
+        now=utcnow(),
     ), status
 
 
