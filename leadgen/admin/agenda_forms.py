@@ -88,6 +88,6 @@ class AppointmentForm(FlaskForm):
     """A button on an appointment: mark it after the moment, or cancel it before."""
 
     appointment = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    action = SelectField(choices=[*MARKS, CANCEL], validate_choice=True)
+    operation = SelectField(choices=[*MARKS, CANCEL], validate_choice=True)
     # Where the button was: the agenda (with its ?dag= or ?week=) or the lead page.
     back = HiddenField(validators=[Length(max=40)])

@@ -195,11 +195,11 @@ def appointment_action():
     if not form.validate():
         return _page(422, problem="action")
     try:
-        if form.action.data == agenda.CANCEL:
+        if form.operation.data == agenda.CANCEL:
             agenda.cancel(form.appointment.data, current_user.id, utcnow())
             flash(_("Afspraak afgezegd; de bezoeker krijgt een e-mail."), "success")
         else:
-            agenda.mark(form.appointment.data, form.action.data, current_user.id, utcnow())
+            agenda.mark(form.appointment.data, form.operation.data, current_user.id, utcnow())
             flash(_("Opgeslagen."), "success")
     except agenda.AgendaError as error:
         status = 404 if error.reason == "missing" else 409
