@@ -30,7 +30,8 @@ def calendar_invite(lead: Lead, appointment: Appointment, url: str) -> invite.In
         what = _("Je gratis pijncheck in de praktijk.")
     else:
         what = _("We bellen je op dit moment voor je gratis adviesgesprek.")
-    description = f"{what} {_('Verzetten of afzeggen: %(url)s', url=url)}"
+    change = _("Verzetten of afzeggen: %(url)s", url=url)
+    description = f"{what} {change}"
     return invite.Invite(
         uid=appointment.uid,
         sequence=appointment.sequence,

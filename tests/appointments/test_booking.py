@@ -39,7 +39,7 @@ def test_moments_in_english_with_lang_en(client, booking_path):
     legend = re.search(r'<legend class="field-label">([^<]+)</legend>', page).group(1)
     assert legend.split()[0] in ENGLISH_DAYS
     assert f'action="{path}?lang=en"' in page
-    assert '<html lang="en">' in page
+    assert "Choose a moment for your free advice call" in page
 
 
 def test_book_then_see_the_day_and_time(app, client, booking_path, read):
@@ -228,3 +228,12 @@ def test_the_database_refuses_a_double_booking_the_code_did_not_see(
     assert client.post(theirs, data={"slot": chosen}).status_code == 303
     assert client.post(mine, data={"slot": chosen}).status_code == 409
     assert len(read(Appointment)) == 1
+
+
+def test_invalid_utf8_and_an_empty_body_answer_422(client, booking_path, read):
+    path = booking_path()
+    form = "application/x-www-form-urlencoded"
+    assert client.post(path, data=b"slot=%FF%FE", content_type=form).status_code == 422
+    assert client.post(path, data=b"", content_type=form).status_code == 422
+    assert client.post(path, data=b"slot=" + b"x" * 70_000, content_type=form).status_code == 413
+    assert read(Appointment) == []
