@@ -41,7 +41,7 @@ def test_a_past_appointment_is_marked_attended_and_the_lead_page_shows_it(
     booked = book(ago=timedelta(days=3))
     week = text(staff_client.get(f"/admin/agenda?week={iso_week(booked.start)}"))
     assert ">Geweest</button>" in week and ">Niet verschenen</button>" in week
-    assert ">Afzeggen</button>" not in week  # the moment is over
+    assert "Afzeggen" not in week  # the moment is over
     response = act(staff_client, booked, "geweest")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/agenda?week={iso_week(booked.start)}"
@@ -78,7 +78,7 @@ def test_staff_cancel_frees_the_moment_and_mails_the_visitor_a_cancel(
 ):
     booked = book()
     week = text(staff_client.get(f"/admin/agenda?week={iso_week(booked.start)}"))
-    assert ">Afzeggen</button>" in week
+    assert ">Ja, afzeggen en de bezoeker mailen</button>" in week
     response = act(staff_client, booked, "afzeggen")
     assert response.status_code == 303
     [appointment] = read(Appointment)
