@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 
 from leadgen.admin import audit
 from leadgen.admin.queries import DATE_MAX, DATE_MIN
-from leadgen.appointments import mails, words
+from leadgen.appointments import mails
 from leadgen.appointments import service as booking
 from leadgen.extensions import db
 from leadgen.hours import format_hours, parse_hours
@@ -83,8 +83,11 @@ def week_of(day: date) -> str:
 
 
 def time_of_day(moment: datetime) -> str:
-    """The practice's wall-clock time of `moment`: `12:00` (a template filter)."""
-    return words.time_label(moment)
+    """The practice's wall-clock time of `moment`: `12:00` (a template filter).
+
+    The same in every language, so without Babel's formatter: a week's agenda calls it twice a row.
+    """
+    return moment.astimezone(booking.zone()).strftime("%H:%M")
 
 
 def weekday(value: date | datetime) -> str:

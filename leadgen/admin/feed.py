@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -81,8 +82,22 @@ def _valid(secret: str) -> bool:
     )
 
 
-def calendar_for(secret: str, now: datetime) -> str | None:
-    """The iCalendar text of the feed behind `secret`, or None for no (active) feed."""
+@dataclass(frozen=True)
+class Feed:
+    """A feed's text and its entity tag, the hash of everything the text is made of."""
+
+    body: str
+    etag: str
+
+
+# The last feed made in this process: calendar apps poll every few minutes and mostly find the
+# agenda unchanged, and icalendar takes about a millisecond an event. One entry only, so the
+# text of a person erased since is gone from memory at the next poll.
+_last: list[Feed] = []
+
+
+def calendar_for(secret: str, now: datetime) -> Feed | None:
+    """The feed behind `secret`, or None for no (active) feed."""
     if not _valid(secret):
         return None
     begin_read()
@@ -94,57 +109,105 @@ def calendar_for(secret: str, now: datetime) -> str | None:
         ).scalar_one_or_none()
         if owner is None:
             return None
-        horizon = timedelta(days=current_app.config["LEADGEN_BOOKING_DAYS"] + 1)
-        rows = db.session.execute(
-            select(Appointment, Lead.name, Lead.phone)
+        rows = _rows(now)
+    finally:
+        db.session.rollback()
+    config = current_app.config
+    made_of = repr((rows, *(config[key] for key in SHOWN_SETTINGS)))
+    etag = hashlib.sha256(made_of.encode()).hexdigest()[:32]
+    if _last and _last[0].etag == etag:
+        return _last[0]
+    with force_locale(i18n.DEFAULT):
+        feed = Feed(_render(rows), etag)
+    _last[:] = [feed]
+    return feed
+
+
+#: The settings the feed's text shows besides the rows.
+SHOWN_SETTINGS = (
+    "LEADGEN_BASE_URL",
+    "LEADGEN_PRACTICE_NAME",
+    "LEADGEN_PRACTICE_ADDRESS",
+    "LEADGEN_PRACTICE_CITY",
+    "LEADGEN_TIMEZONE",
+)
+
+
+def _rows(now: datetime) -> list[tuple]:
+    horizon = timedelta(days=current_app.config["LEADGEN_BOOKING_DAYS"] + 1)
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                Appointment.lead_id,
+                Appointment.kind,
+                Appointment.uid,
+                Appointment.sequence,
+                Appointment.status,
+                Appointment.starts_at,
+                Appointment.ends_at,
+                Appointment.updated_at,
+                Lead.name,
+                Lead.phone,
+            )
             .join(Lead, Lead.id == Appointment.lead_id)
             .where(
                 Appointment.status.in_(HOLDING_STATUSES),
                 Appointment.starts_at >= now - HISTORY,
                 Appointment.starts_at <= now + horizon,
             )
-            .order_by(Appointment.starts_at)
-        ).all()
-        with force_locale(i18n.DEFAULT):
-            return _render(rows, now)
-    finally:
-        db.session.rollback()
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
+    ]
 
 
-def _render(rows, now: datetime) -> str:
+def _render(rows: list[tuple]) -> str:
+    # No METHOD: a published calendar, whose DTSTAMP is when an event was last changed
+    # (RFC 5545 3.8.7.2), so the same agenda gives the same text and the same ETag.
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     name = _("Afspraken %(practice)s", practice=current_app.config["LEADGEN_PRACTICE_NAME"])
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", current_app.config["LEADGEN_TIMEZONE"])
     calendar.add("refresh-interval", timedelta(minutes=15), parameters={"value": "DURATION"})
     calendar.add("x-published-ttl", "PT15M")
-    for appointment, full_name, number in rows:
-        calendar.add_component(_event(appointment, full_name, number, now))
+    lead_url = links.external("admin.lead", lead_id=0).removesuffix("/0") + "/{}"
+    locations = {kind: words.location(kind) for kind in KIND_LABELS}
+    for row in rows:
+        calendar.add_component(_event(*row, lead_url=lead_url, location=locations[row[1]]))
     return calendar.to_ical().decode()
 
 
-def _event(appointment: Appointment, full_name: str, number: str | None, now: datetime) -> Event:
+def _event(
+    lead_id: int,
+    kind: str,
+    uid: str,
+    sequence: int,
+    status: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    updated_at: datetime,
+    full_name: str,
+    number: str | None,
+    lead_url: str,
+    location: str | None,
+) -> Event:
     first_name = full_name.split()[0] if full_name.split() else full_name
-    kind = str(KIND_LABELS[appointment.kind])
     shown = phone.for_display(number) if number else ""
     event = Event()
-    event.add("uid", appointment.uid)
-    event.add("sequence", appointment.sequence)
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("last-modified", appointment.updated_at.astimezone(UTC))
-    event.add("dtstart", appointment.starts_at.astimezone(UTC))
-    event.add("dtend", appointment.ends_at.astimezone(UTC))
-    event.add("summary", f"{kind}: {first_name}")
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", updated_at.astimezone(UTC))
+    event.add("dtstart", starts_at.astimezone(UTC))
+    event.add("dtend", ends_at.astimezone(UTC))
+    event.add("summary", f"{KIND_LABELS[kind]}: {first_name}")
     lines = [_("Telefoon: %(phone)s", phone=shown) if shown else _("Geen telefoonnummer")]
-    if appointment.status != "geboekt":
-        lines.append(str(APPOINTMENT_STATUS_LABELS[appointment.status]))
-    lines.append(links.external("admin.lead", lead_id=appointment.lead_id))
+    if status != "geboekt":
+        lines.append(str(APPOINTMENT_STATUS_LABELS[status]))
+    lines.append(lead_url.format(lead_id))
     event.add("description", "\n".join(lines))
-    location = words.location(appointment.kind)
     if location:
         event.add("location", location)
     event.add("status", "CONFIRMED")
@@ -154,12 +217,14 @@ def _event(appointment: Appointment, full_name: str, number: str | None, now: da
 
 @bp.get("/agenda/<secret>.ics")
 def calendar(secret: str):
-    body = calendar_for(secret, utcnow())
-    if body is None:
+    feed = calendar_for(secret, utcnow())
+    if feed is None:
         abort(404)
-    response = Response(body, mimetype="text/calendar")
+    response = Response(feed.body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="agenda.ics"'
-    response.headers["Cache-Control"] = "private, no-store"
+    # Kept by the calendar app only, and asked again each time: an unchanged agenda is a 304.
+    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    response.set_etag(feed.etag)
+    return response.make_conditional(request)

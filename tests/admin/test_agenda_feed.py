@@ -46,7 +46,7 @@ def test_the_feed_holds_first_name_kind_and_phone_with_the_mails_uid(app, staff_
     path = make_feed(staff_client)
     stranger = app.test_client()  # a calendar app: no login, no cookie
     response = stranger.get(path)
-    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Cache-Control"] == "private, no-cache"
     found = {str(event["summary"]): event for event in events(response)}
     assert set(found) == {"Pijncheck: Anna", "Pijncheck: Bram"}
     anna = found["Pijncheck: Anna"]
@@ -65,6 +65,27 @@ def test_the_feed_holds_first_name_kind_and_phone_with_the_mails_uid(app, staff_
     body = response.get_data(as_text=True)
     assert COMPLAINT not in body and "@example.nl" not in body.replace("@leadgen", "")
     assert "de Vries" not in body and "Bakker" not in body
+
+
+def test_an_unchanged_agenda_answers_304_and_a_change_a_new_feed(app, staff_client, book):
+    booked = book()
+    path = make_feed(staff_client)
+    calendar_app = app.test_client()
+    first = calendar_app.get(path)
+    etag = first.headers["ETag"]
+    again = calendar_app.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    post_form(
+        staff_client,
+        "/admin/agenda",
+        "/admin/agenda/afspraak",
+        appointment=str(booked.id),
+        operation="afzeggen",
+        back="",
+    )
+    changed = calendar_app.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert events(changed) == []  # a cancelled appointment leaves the feed
 
 
 def test_only_the_secrets_hash_is_stored_and_the_making_is_logged(staff_client, staff, read):
