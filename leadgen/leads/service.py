@@ -42,6 +42,13 @@ class Outcome:
     download_token: str
     owner: str  # the lead's secret, which its links carry
 
+    @property
+    def thanks(self) -> dict[str, str]:
+        """The thank-you page's query: the download link, or the kind and the booking link."""
+        if self.kind == "ebook":
+            return {"t": self.download_token}
+        return {"t": self.kind, "afspraak": tokens.appointment_token(self.lead_id, self.owner)}
+
 
 @dataclass(frozen=True)
 class Download:

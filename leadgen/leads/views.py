@@ -71,10 +71,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
         return _render(form, form_name, layout, notice, 400, check.first_seen)
 
     outcome = service.record_request(_request_from(form, form_name))
-    if form_name == "ebook":
-        return redirect(url_for(thanks_endpoint, t=outcome.download_token), code=303)
-    booking = tokens.appointment_token(outcome.lead_id, outcome.owner)
-    return redirect(url_for(thanks_endpoint, t=outcome.kind, afspraak=booking), code=303)
+    return redirect(url_for(thanks_endpoint, **outcome.thanks), code=303)
 
 
 def _request_from(form: PublicForm, form_name: str) -> service.Request:
@@ -151,11 +148,9 @@ def render_ebook_thanks(layout: str) -> str:
 def render_advies_thanks(layout: str, book_endpoint: str = "appointments.book") -> str:
     """The advice request's thank-you page in `layout`, with the link to pick a moment."""
     booking = request.args.get("afspraak", "")  # none after a honeypot: bots get no link
-    book_url = (
-        url_for(book_endpoint, token=booking) if tokens.is_appointment_token(booking) else None
-    )
+    link = url_for(book_endpoint, token=booking) if tokens.is_appointment_token(booking) else None
     kind = request.args.get("t", "")
-    return render_template("leads/advies_thanks.html", kind=kind, layout=layout, book_url=book_url)
+    return render_template("leads/advies_thanks.html", kind=kind, layout=layout, book_url=link)
 
 
 def _thanks_token() -> str | None:
