@@ -28,6 +28,7 @@ from leadgen.appointment_models import (  # noqa: F401 (re-exported)
 )
 from leadgen.columns import NO_REUSE, UTCDateTime, in_check, utcnow
 from leadgen.extensions import db
+from leadgen.followup_models import SeriesMail, SeriesStop, StaffDigest  # noqa: F401 (re-exported)
 from leadgen.vocab import (
     CONSENT_PURPOSES,
     LEAD_KINDS,
@@ -253,35 +254,17 @@ class PageView(db.Model):
     views: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SeriesMail(db.Model):
-    """A follow-up series mail queued for a lead: its keys allow each step once, and one a day."""
+class CalendarFeed(db.Model):
+    """A staff member's private iCal feed of the agenda (`/agenda/<secret>.ics`); one each.
 
-    __tablename__ = "series_mail"
-    __table_args__ = (UniqueConstraint("lead_id", "day", name="uq_series_mail_lead_id_day"),)
+    Like a staff session, only the SHA-256 of the secret in the URL is stored: a copy of the
+    database subscribes to nothing. A new feed replaces the old one; revoking deletes the row.
+    """
 
-    lead_id: Mapped[int] = mapped_column(
-        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
+    __tablename__ = "calendar_feed"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
     )
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1, 2, 3: the series' mails
-    day: Mapped[date] = mapped_column(Date)  # the practice's date it was queued on
-    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SeriesStop(db.Model):
-    """Staff stopped the follow-up series of this lead."""
-
-    __tablename__ = "series_stop"
-
-    lead_id: Mapped[int] = mapped_column(
-        ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True
-    )
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # who: the audit log
-
-
-class StaffDigest(db.Model):
-    """The staff's morning digest of one day: one row per date, so one mail a day."""
-
-    __tablename__ = "staff_digest"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

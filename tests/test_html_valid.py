@@ -52,6 +52,7 @@ PLAIN = {
 }
 ADMIN = [
     "/admin/",
+    "/admin/agenda",
     "/admin/leads",
     "/admin/leads?q=anna",
     "/admin/leads/vandaag",
@@ -143,7 +144,31 @@ def _admin_pages(client: FlaskClient, app, lead_id: int) -> dict[str, str]:
     for path in [*ADMIN, f"/admin/leads/{lead_id}", f"/admin/leads/{lead_id}/wissen"]:
         pages["admin" + re.sub(r"\W+", "-", path[6:]).rstrip("-")] = _html(client.get(path))
     pages["admin-funnel-errors"] = _html(client.get("/admin/funnel?date_from=x"), 422)
-    return pages
+    return pages | _agenda_pages(client, app)
+
+
+def _agenda_pages(client: FlaskClient, app) -> dict[str, str]:
+    """The agenda with Piet's booked pain check, its day, its errors, the feed's link; his page."""
+    with app.app_context():
+        piet = db.session.execute(db.select(Lead).filter_by(email="piet@example.nl")).scalar_one()
+    lead_page = _html(client.get(f"/admin/leads/{piet.id}"))
+    day = re.search(r'href="(/admin/agenda\?dag=[^"]+)"', lead_page).group(1)
+    token = CSRF.search(lead_page).group(1)
+    hours = {"csrf_token": token, "adviesgesprek": "ma 25:00-26:00", "pijncheck": ""}
+    blocked = {"csrf_token": token, "day": "31-02-2026"}
+    return {
+        "admin-lead-appointment": lead_page,
+        "admin-agenda-day": _html(client.get(day)),
+        "admin-agenda-week": _html(client.get("/admin/agenda?week=2026-W49")),
+        "admin-agenda-bad-week": _html(client.get("/admin/agenda?week=x"), 400),
+        "admin-agenda-hours-errors": _html(client.post("/admin/agenda/uren", data=hours), 422),
+        "admin-agenda-day-errors": _html(
+            client.post("/admin/agenda/vrije-dagen", data=blocked), 422
+        ),
+        "admin-agenda-feed": _html(
+            client.post("/admin/agenda/abonnement", data={"csrf_token": token})
+        ),
+    }
 
 
 def _other_pages(make_app) -> dict[str, str]:

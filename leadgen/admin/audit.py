@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from leadgen.extensions import db
 from leadgen.models import AuditEntry
+from leadgen.vocab import KIND_LABELS
 
 # What staff read in the log, per action.
 ACTIONS = {
@@ -26,6 +27,14 @@ ACTIONS = {
     "purge": _l("Bewaartermijn opgeschoond"),
     "staff_created": _l("Account aangemaakt"),
     "staff_deactivated": _l("Account gedeactiveerd"),
+    "hours": _l("Openingstijden gewijzigd"),
+    "hours_reset": _l("Openingstijden terug naar standaard"),
+    "day_blocked": _l("Dag geblokkeerd"),
+    "day_unblocked": _l("Dag weer te boeken"),
+    "appointment_mark": _l("Afspraak gemarkeerd"),
+    "appointment_cancel": _l("Afspraak afgezegd door de praktijk"),
+    "feed_made": _l("Agenda-abonnement gemaakt"),
+    "feed_revoked": _l("Agenda-abonnement ingetrokken"),
 }
 
 
@@ -73,6 +82,12 @@ def describe(entry: AuditEntry) -> str:
                 consents=detail.get("newsletter_consents", 0),
             )
         )
+    if "kind" in detail:
+        parts.append(str(KIND_LABELS.get(detail["kind"], detail["kind"])))
+    if "spec" in detail:
+        parts.append(detail["spec"])
+    if "day" in detail:
+        parts.append(detail["day"])
     if "account_id" in detail:
         parts.append(_("account %(id)s", id=detail["account_id"]))
     return "; ".join(parts)

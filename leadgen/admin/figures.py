@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, or_
+from sqlalchemy import ColumnElement, case, exists, func, or_
 
 from leadgen.admin import formats
 from leadgen.extensions import db
-from leadgen.models import Lead
-from leadgen.vocab import LEAD_KINDS
+from leadgen.models import Appointment, Lead, utcnow
+from leadgen.vocab import APPOINTMENT_STATUSES, LEAD_KINDS
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,17 @@ class Dashboard:
     sources: list[tuple[str, int]]
     campaigns: list[tuple[str, str, str, int]]
     totals: dict[str, int] = field(default_factory=dict)
+    # Appointments whose moment fell in the period (up to now), per status (vocab's statuses).
+    appointments: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def no_show_percent(self) -> int | None:
+        """Of the appointments staff marked, the share nobody came to; None before any mark."""
+        came, missed = (
+            self.appointments.get("geweest", 0),
+            self.appointments.get("niet verschenen", 0),
+        )
+        return round(100 * missed / (came + missed)) if came + missed else None
 
 
 def dashboard(period_days: int, today: date) -> Dashboard:
@@ -37,6 +48,7 @@ def dashboard(period_days: int, today: date) -> Dashboard:
         sources=_top(Lead.source, since),
         campaigns=_campaigns(since),
         totals={kind: sum(counts) for kind, counts in signups.items()},
+        appointments=_appointments(since),
     )
 
 
@@ -69,12 +81,20 @@ def _funnel(since: datetime) -> list[tuple[str, int]]:
     def count_when(condition: ColumnElement[bool]):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    def has_appointment(*statuses: str) -> ColumnElement[bool]:
+        theirs = Appointment.lead_id == Lead.id
+        if statuses:
+            theirs = theirs & Appointment.status.in_(statuses)
+        return exists().where(theirs)
+
     row = db.session.execute(
         db.select(
             func.count(),
             count_when(Lead.download_count > 0),
             count_when(Lead.status != "nieuw"),
-            count_when(Lead.status.in_(("afspraak", "patiënt"))),
+            # Booked by the visitor (any appointment, cancelled too) or set by staff.
+            count_when(Lead.status.in_(("afspraak", "patiënt")) | has_appointment()),
+            count_when(has_appointment("geweest")),
             count_when(Lead.status == "patiënt"),
         ).where(Lead.created_at >= since)
     ).one()
@@ -83,9 +103,20 @@ def _funnel(since: datetime) -> list[tuple[str, int]]:
         _l("E-book gedownload"),
         _l("Gebeld"),
         _l("Afspraak gemaakt"),
+        _l("Afspraak geweest"),
         _l("Patiënt"),
     )
     return list(zip(labels, (int(n) for n in row), strict=True))
+
+
+def _appointments(since: datetime) -> dict[str, int]:
+    rows = db.session.execute(
+        db.select(Appointment.status, func.count())
+        .where(Appointment.starts_at >= since, Appointment.starts_at <= utcnow())
+        .group_by(Appointment.status)
+    ).all()
+    found = dict(rows)
+    return {status: int(found.get(status, 0)) for status in APPOINTMENT_STATUSES}
 
 
 def _top(column, since: datetime, limit: int = 10) -> list[tuple[str, int]]:

@@ -41,6 +41,7 @@ from leadgen.admin.forms import (
 from leadgen.extensions import login_manager
 from leadgen.followup import series
 from leadgen.funnel import report
+from leadgen.models import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -196,6 +197,7 @@ def _render_lead(lead_id: int, status: int = 200, **forms):
         button_form=EmptyForm(),
         today=formats.today(),
         series=series.progress(lead) if lead.kind == "ebook" else None,
+        now=utcnow(),
     ), status
 
 

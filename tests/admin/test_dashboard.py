@@ -56,6 +56,7 @@ def test_funnel_counts_each_step(app, create_lead):
         "E-book gedownload": 2,
         "Gebeld": 4,
         "Afspraak gemaakt": 2,
+        "Afspraak geweest": 0,
         "Patiënt": 1,
     }
 
