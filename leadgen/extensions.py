@@ -53,6 +53,10 @@ login_manager = LoginManager()
 babel = Babel()
 
 
+#: The execution option that starts a transaction as a plain read (on SQLite: no write lock).
+READ = {"leadgen_read": True}
+
+
 def begin_read() -> None:
     """Start the session's next transaction as a plain read.
 
@@ -61,4 +65,4 @@ def begin_read() -> None:
     the transaction before writing: a read that turns into a write can fail with SQLITE_BUSY.
     Inside a transaction already begun it changes nothing, so the safe default stays.
     """
-    db.session.connection(execution_options={"leadgen_read": True})
+    db.session.connection(execution_options=READ)
