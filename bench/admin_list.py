@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
 
+from bench import postgres
 from leadgen import create_app
 from leadgen.admin import auth, queries
 from leadgen.extensions import db
@@ -209,17 +209,8 @@ def main() -> None:
         run(f"sqlite:///{tmp}/bench.db", "sqlite", args.leads, args.requests)
     pg_url = os.environ.get("LEADGEN_TEST_DATABASE_URL")
     if pg_url:
-        name = f"leadgen_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = sa.engine.make_url(pg_url).set(database=name)
-            run(url.render_as_string(hide_password=False), "postgresql", args.leads, args.requests)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        with postgres.scratch_database(pg_url) as url:
+            run(url, "postgresql", args.leads, args.requests)
 
 
 if __name__ == "__main__":

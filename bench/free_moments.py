@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask_migrate import upgrade
 
+from bench import postgres
 from bench.admin_list import percentiles
 from leadgen import create_app, tokens
 from leadgen.appointments import service
@@ -72,7 +73,8 @@ def seed(count: int) -> int:
     db.session.execute(sa.insert(Lead), leads)
     db.session.execute(sa.insert(Appointment), appointments)
     db.session.execute(sa.insert(AppointmentCell), cells)
-    visitor = Lead(kind="adviesgesprek", name="Bezoeker", email="bezoeker@example.nl")
+    # An id of its own too: the explicit ids above leave PostgreSQL's sequence at 1.
+    visitor = Lead(id=count + 1, kind="adviesgesprek", name="Bezoeker", email="bezoeker@example.nl")
     db.session.add(visitor)
     db.session.commit()
     print(f"seeded: {len(coming)} of them in the coming weeks")
@@ -122,17 +124,8 @@ def main() -> None:
         run(f"sqlite:///{tmp}/bench.db", "sqlite", args.appointments, args.requests)
     pg_url = os.environ.get("LEADGEN_TEST_DATABASE_URL")
     if pg_url:
-        name = f"leadgen_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            url = sa.engine.make_url(pg_url).set(database=name)
-            run(url.render_as_string(hide_password=False), "postgresql", args.appointments, 200)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        with postgres.scratch_database(pg_url) as url:
+            run(url, "postgresql", args.appointments, args.requests)
 
 
 if __name__ == "__main__":
