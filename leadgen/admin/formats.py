@@ -1,4 +1,4 @@
-"""How the practice reads dates, times and phone numbers: dd-mm-jjjj, Europe/Amsterdam, 06 …"""
+"""How the practice reads dates, times and phone numbers: dd-mm-jjjj, its time zone, 06 …"""
 
 from __future__ import annotations
 
@@ -6,30 +6,36 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import numbers
+from flask import current_app, has_app_context
 from flask_babel import format_percent
 
 from leadgen import phone
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # LEADGEN_TIMEZONE's default
+
+
+def zone() -> ZoneInfo:
+    """The practice's time zone (LEADGEN_TIMEZONE, checked at start-up)."""
+    return current_app.config["LEADGEN_TZ"] if has_app_context() else AMSTERDAM
 
 
 def today() -> date:
-    """Today's date in Amsterdam (not UTC: a call due today is due on the practice's today)."""
-    return datetime.now(AMSTERDAM).date()
+    """The practice's date today (not UTC: a call due today is due on the practice's today)."""
+    return datetime.now(zone()).date()
 
 
 def start_of_day(day: date) -> datetime:
-    """The UTC instant at which `day` begins in Amsterdam."""
-    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
+    """The UTC instant at which `day` begins in the practice's time zone."""
+    return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)
 
 
 def end_of_day(day: date) -> datetime:
-    """The UTC instant at which `day` ends in Amsterdam (exclusive)."""
+    """The UTC instant at which `day` ends in the practice's time zone (exclusive)."""
     return start_of_day(day + timedelta(days=1))
 
 
 def local_day(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
+    return moment.astimezone(zone()).date()
 
 
 def next_working_day(day: date) -> date:
@@ -41,7 +47,7 @@ def next_working_day(day: date) -> date:
 
 
 def nl_date(value: date | datetime | None) -> str:
-    """Format as dd-mm-jjjj; a timestamp first moves to Amsterdam time."""
+    """Format as dd-mm-jjjj; a timestamp first moves to the practice's time."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -50,10 +56,10 @@ def nl_date(value: date | datetime | None) -> str:
 
 
 def nl_datetime(value: datetime | None) -> str:
-    """Format as dd-mm-jjjj uu:mm in Amsterdam time."""
+    """Format as dd-mm-jjjj uu:mm in the practice's time."""
     if value is None:
         return ""
-    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return value.astimezone(zone()).strftime("%d-%m-%Y %H:%M")
 
 
 nl_phone = phone.for_display  # the template filter and the export share the one formatter

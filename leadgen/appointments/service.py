@@ -52,7 +52,7 @@ class Visitor:
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["LEADGEN_TIMEZONE"])
+    return current_app.config["LEADGEN_TZ"]  # parsed and checked at start-up
 
 
 def visitor(token: str) -> Visitor:
