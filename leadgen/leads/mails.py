@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import insert
 
 from leadgen import i18n, links, phone, tokens
-from leadgen.extensions import db
 from leadgen.mail import messages
 from leadgen.models import Lead, OutboxMail, utcnow
 from leadgen.vocab import CALL_KIND_OFFERS, CALL_KIND_WORDS, MOMENT_PHRASES
@@ -57,8 +53,13 @@ def queue_request_confirmation(lead: Lead, lang: str) -> OutboxMail:
     return draft_request_confirmation(lead, lang, booking).store(lead)
 
 
-def draft_request_confirmation(lead: Lead, lang: str, booking_token: str) -> messages.Draft:
-    """Render the visitor's confirmation of a call or pain-check request, with the booking link."""
+def draft_request_confirmation(
+    lead: Lead, lang: str, booking_token: str, shown_phone: str | None = None
+) -> messages.Draft:
+    """Render the visitor's confirmation of a call or pain-check request, with the booking link.
+
+    `shown_phone` stands in for the phone number as displayed (leads/drafts.py marks it).
+    """
     with force_locale(lang):
         offer = str(CALL_KIND_OFFERS.get(lead.kind, CALL_KIND_OFFERS["adviesgesprek"]))
         moment = MOMENT_PHRASES.get(lead.preferred_moment or "")
@@ -69,13 +70,13 @@ def draft_request_confirmation(lead: Lead, lang: str, booking_token: str) -> mes
             _("We hebben je aanvraag voor een %(offer)s ontvangen", offer=offer),
             lang,
             offer=offer,
-            phone=phone.for_display(lead.phone) or None,
+            phone=shown_phone or phone.for_display(lead.phone) or None,
             moment=str(moment) if moment else None,
             book_url=links.external("appointments.book", lang, token=booking_token),
         )
 
 
-def draft_staff_notification(lead: Lead) -> messages.Draft:
+def draft_staff_notification(lead: Lead, shown_phone: str | None = None) -> messages.Draft:
     """Render the practice's notice, in the practice's language whatever the visitor used."""
     with force_locale(i18n.DEFAULT):
         offer = str(CALL_KIND_WORDS.get(lead.kind, CALL_KIND_WORDS["adviesgesprek"]))
@@ -87,82 +88,7 @@ def draft_staff_notification(lead: Lead) -> messages.Draft:
             _("Nieuwe aanvraag: %(offer)s (#%(id)s)", offer=offer, id=lead.id),
             i18n.DEFAULT,
             offer=offer,
-            phone=phone.for_display(lead.phone) or None,
+            phone=shown_phone or phone.for_display(lead.phone) or None,
             moment=str(moment) if moment else None,
             lead_url=links.external("admin.lead", lead_id=lead.id),
         )
-
-
-# --- rendered before the write transaction ----------------------------------------------------
-# A request's mails are rendered before the write lock is taken, from a stand-in lead built out
-# of the request, with random marks where the stored lead's id and tokens go; inside the
-# transaction the marks are replaced. The marks are random per request, so no name or address can
-# contain one by chance, and they are plain letters and digits, which neither URL quoting nor HTML
-# escaping changes. Where the stored lead would render differently (a returning lead whose phone,
-# moment or newsletter state differ from the request's), the mails are rendered again.
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a request's mails show of the lead: equal shapes render equal mails."""
-
-    kind: str
-    name: str
-    email: str
-    phone: str | None
-    moment: str | None
-    confirm: bool  # the mail carries a newsletter confirmation link
-
-
-@dataclass(frozen=True)
-class Drafts:
-    """A request's mails rendered with marks, and the shape they were rendered for."""
-
-    shape: Shape
-    drafts: tuple[messages.Draft, ...]
-    marks: dict[str, str]  # "id", "download", "confirm", "unsubscribe", "appointment" -> mark
-
-    def store(self, lead: Lead, values: dict[str, str]) -> None:
-        """Insert the outbox rows for `lead`, each mark replaced by its value in `values`.
-
-        One bulk INSERT, not the unit of work: the lead is flushed already, and nothing here
-        reads the rows back.
-        """
-        fill = {self.marks[role]: value for role, value in values.items()}
-        rows = [draft.row(lead.id, fill) for draft in self.drafts]
-        db.session.execute(insert(OutboxMail), rows)
-
-
-def shape_of(lead: Lead, confirm: bool) -> Shape:
-    """The shape of the mails `lead` gets, as it stands in the transaction."""
-    return Shape(lead.kind, lead.name, lead.email, lead.phone, lead.preferred_moment, confirm)
-
-
-def draft(shape: Shape, lang: str) -> Drafts:
-    """Render the mails for a lead of `shape`, with marks for its id and tokens."""
-    marks = {
-        role: f"x{secrets.token_hex(12)}{role[0]}"
-        for role in ("download", "confirm", "unsubscribe", "appointment")
-    }
-    # An id is built into a URL by an int converter: the mark is 18 random digits, more than any
-    # phone number holds.
-    marks["id"] = str(10**17 + secrets.randbelow(9 * 10**17))
-    stand_in = Lead(
-        id=int(marks["id"]),
-        kind=shape.kind,
-        name=shape.name,
-        email=shape.email,
-        phone=shape.phone,
-        preferred_moment=shape.moment,
-    )
-    if shape.kind == "ebook":
-        confirm = marks["confirm"] if shape.confirm else None
-        mails = (
-            draft_ebook_link(stand_in, lang, marks["download"], confirm, marks["unsubscribe"]),
-        )
-    else:
-        mails = (
-            draft_request_confirmation(stand_in, lang, marks["appointment"]),
-            draft_staff_notification(stand_in),
-        )
-    return Drafts(shape, mails, marks)

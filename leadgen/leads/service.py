@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from leadgen import tokens
 from leadgen.extensions import db
+from leadgen.leads import drafts as mail_drafts
 from leadgen.leads import mails
 from leadgen.leads.consent import ConsentText
 from leadgen.models import Consent, Counter, Lead, OutboxMail, new_secret, utcnow
@@ -59,27 +61,95 @@ def _find(email: str, kind: str) -> Lead | None:
 def record_request(req: Request) -> Outcome:
     """Store the request (one lead per e-mail and offer), its consents and its mails; commit.
 
-    The mails are rendered before the write transaction begins (mails.draft), so the write lock
-    is held for the inserts only. Two requests for the same address can race on PostgreSQL; the
-    loser meets the unique constraint, rolls back and is recorded on the winner's lead.
+    The mails are drafted before the write transaction begins (leads/drafts.py), so the write
+    lock is held for the inserts only. A new address (most requests) takes three plain INSERTs;
+    a returning one is updated through the session. Two requests for the same new address can
+    race; the loser finds the winner's lead and is recorded on it.
     """
-    drafts = mails.draft(_expected_shape(req), req.lang)
+    drafts = mail_drafts.draft(_expected_shape(req), req.lang)
     try:
-        return _record(req, drafts)
+        return _insert_new(req, drafts) or _record(req, drafts)
     except IntegrityError:
         db.session.rollback()
         return _record(req, drafts)
 
 
-def _expected_shape(req: Request) -> mails.Shape:
+def _expected_shape(req: Request) -> mail_drafts.Shape:
     """The shape of the mails of a new lead for `req` (most requests make one)."""
     confirm = req.kind == "ebook" and "newsletter" in req.consents
-    return mails.Shape(req.kind, req.name, req.email, req.phone, req.preferred_moment, confirm)
+    return mail_drafts.Shape(
+        req.kind, req.name, req.email, req.phone, req.preferred_moment, confirm
+    )
 
 
-def _record(req: Request, drafts: mails.Drafts) -> Outcome:
-    # The write lock is held from the first statement to the commit: keep the work in between
-    # small (one flush for the lead and its consents, one for the mails) and load nothing lazily.
+# Built once: a new lead's statements, on the tables (no ORM bulk machinery), values bound at
+# execution. INSERT … ON CONFLICT DO NOTHING is in both databases (SQLite since 3.24).
+LEAD, CONSENT, OUTBOX = Lead.__table__, Consent.__table__, OutboxMail.__table__
+NEW_LEAD = {
+    name: dialect_insert(LEAD)
+    .on_conflict_do_nothing(index_elements=[LEAD.c.email, LEAD.c.kind])
+    .returning(LEAD.c.id)
+    for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+NEW_CONSENT = insert(CONSENT).returning(CONSENT.c.id)
+
+
+def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
+    """Insert a lead new to this offer, its consents and mails; None when the address has one.
+
+    Plain statements on a connection of their own, in one transaction: no session, no unit of
+    work, nothing loaded or expired.
+    """
+    secret, now = new_secret(), utcnow()
+    lead = {
+        "kind": req.kind,
+        "email": req.email,
+        "name": req.name,
+        "phone": req.phone,
+        "complaint": req.complaint,
+        "preferred_moment": req.preferred_moment,
+        "origin": req.origin,
+        "secret": secret,
+        "created_at": now,
+        "last_requested_at": now,
+        **req.tracking,
+    }
+    with db.engine.connect() as connection, connection.begin():
+        lead_id = connection.execute(NEW_LEAD[connection.dialect.name], lead).scalar()
+        if lead_id is None:  # a returning visitor: the session's path updates their lead
+            return None
+        values = {}
+        for text in req.consents.values():
+            newsletter = text.purpose == "newsletter"
+            consent = {
+                "lead_id": lead_id,
+                "purpose": text.purpose,
+                "text_version": text.version,
+                "text": text.text,
+                "form": req.form,
+                "origin": req.origin,
+                "granted_at": now,
+                "confirmed_at": None if newsletter else now,
+            }
+            consent_id = connection.execute(NEW_CONSENT, consent).scalar_one()
+            if newsletter and req.kind == "ebook":
+                values["confirm"] = tokens.issue_lead_token("confirm", consent_id, secret)
+        link = tokens.issue_lead_token("download", lead_id, secret)
+        values |= _links(lead_id, req.kind, secret, link)
+        connection.execute(insert(OUTBOX), drafts.rows(lead_id, values))
+    return Outcome(lead_id=lead_id, kind=req.kind, created=True, download_token=link, owner=secret)
+
+
+def _links(lead_id: int, kind: str, secret: str, download: str) -> dict[str, str]:
+    """The tokens a lead's mails carry, by the role their mark has in the drafts."""
+    if kind == "ebook":
+        return {"download": download, "unsubscribe": tokens.unsubscribe_token(lead_id, secret)}
+    return {"appointment": tokens.appointment_token(lead_id, secret)}
+
+
+def _record(req: Request, drafts: mail_drafts.Drafts) -> Outcome:
+    # A returning visitor's lead, through the session. The write lock is held from the first
+    # statement to the commit: keep the work in between small and load nothing lazily.
     lead = _find(req.email, req.kind)
     created = lead is None
     if lead is None:
@@ -125,23 +195,18 @@ def _has_live_consent(lead: Lead, text: ConsentText) -> bool:
     )
 
 
-def _queue_mails(lead: Lead, req: Request, drafts: mails.Drafts, link: str) -> None:
+def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts, link: str) -> None:
     newsletter = next(
         (c for c in lead.consents if c.purpose == "newsletter" and c.confirmed_at is None),
         None,
     )
-    shape = mails.shape_of(lead, lead.kind == "ebook" and newsletter is not None)
+    shape = mail_drafts.shape_of(lead, lead.kind == "ebook" and newsletter is not None)
     if shape != drafts.shape:  # a returning lead the request alone does not describe
-        drafts = mails.draft(shape, req.lang)
-    values = {"id": str(lead.id)}
-    if lead.kind == "ebook":
-        values["download"] = link
-        values["unsubscribe"] = tokens.unsubscribe_token(lead.id, lead.secret)
-        if newsletter is not None:
-            values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
-    else:
-        values["appointment"] = tokens.appointment_token(lead.id, lead.secret)
-    drafts.store(lead, values)
+        drafts = mail_drafts.draft(shape, req.lang)
+    values = _links(lead.id, lead.kind, lead.secret, link)
+    if newsletter is not None and lead.kind == "ebook":
+        values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
+    db.session.execute(insert(OutboxMail), drafts.rows(lead.id, values))
 
 
 def link_valid_until() -> datetime:
@@ -151,69 +216,6 @@ def link_valid_until() -> datetime:
 
 def download_token(lead: Lead) -> str:
     return tokens.issue_lead_token("download", lead.id, lead.secret)
-
-
-def _newsletter_consent(token: str) -> Consent:
-    consent_id, owner = tokens.read_lead_token("confirm", token, tokens.CONFIRM_MAX_AGE)
-    consent = db.session.execute(
-        db.select(Consent)
-        .join(Lead)
-        .where(Consent.id == consent_id, Consent.purpose == "newsletter", Lead.secret == owner)
-    ).scalar_one_or_none()
-    if consent is None:
-        raise tokens.TokenError(expired=False)
-    return consent
-
-
-def _state(consent: Consent) -> str:
-    if consent.withdrawn_at is not None:
-        return "withdrawn"
-    return "confirmed" if consent.confirmed_at is not None else "pending"
-
-
-def newsletter_state(token: str) -> str:
-    """'pending', 'confirmed' or 'withdrawn': the consent a confirm link names; or TokenError."""
-    return _state(_newsletter_consent(token))
-
-
-def confirm_newsletter(token: str) -> str:
-    """Confirm a newsletter consent (double opt-in) and return its state after.
-
-    A repeat changes nothing, and a withdrawn consent stays withdrawn.
-    """
-    consent = _newsletter_consent(token)
-    if _state(consent) == "pending":
-        consent.confirmed_at = utcnow()
-    state = _state(consent)
-    db.session.commit()
-    return state
-
-
-def check_unsubscribe(token: str) -> int:
-    """The id of the lead an unsubscribe link belongs to, or TokenError."""
-    lead_id, owner = tokens.read_lead_token("unsubscribe", token, tokens.UNSUBSCRIBE_MAX_AGE)
-    found = db.session.execute(
-        db.select(Lead.id).where(Lead.id == lead_id, Lead.secret == owner)
-    ).scalar_one_or_none()
-    if found is None:
-        raise tokens.TokenError(expired=False)
-    return found
-
-
-def withdraw_newsletter(token: str) -> int:
-    """Withdraw the token's lead's live newsletter consents; return how many (0 on repeats)."""
-    lead_id = check_unsubscribe(token)
-    withdrawn = db.session.execute(
-        update(Consent)
-        .where(
-            Consent.lead_id == lead_id,
-            Consent.purpose == "newsletter",
-            Consent.withdrawn_at.is_(None),
-        )
-        .values(withdrawn_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    return withdrawn
 
 
 # Who asks for a new link at an address we do not know gets a mail written for nobody, stored

@@ -19,7 +19,7 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.extensions import db
-from leadgen.leads import consent, downloads, guard, pages, prefill, service
+from leadgen.leads import consent, downloads, guard, newsletter, pages, prefill, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
@@ -241,9 +241,9 @@ def confirm(token: str):
     """
     try:
         if request.method == "POST":
-            state = service.confirm_newsletter(token)
+            state = newsletter.confirm_newsletter(token)
         else:
-            state = service.newsletter_state(token)
+            state = newsletter.newsletter_state(token)
     except tokens.TokenError as error:
         status = 410 if error.expired else 404
         return render_template("leads/confirm.html", state=None, status=status), status
@@ -258,9 +258,9 @@ def unsubscribe(token: str):
     """
     try:
         if request.method == "POST":
-            service.withdraw_newsletter(token)
+            newsletter.withdraw_newsletter(token)
             return render_template("leads/unsubscribe.html", done=True, token=token)
-        service.check_unsubscribe(token)
+        newsletter.check_unsubscribe(token)
     except tokens.TokenError:
         return render_template("leads/unsubscribe.html", done=False, token=None), 404
     return render_template("leads/unsubscribe.html", done=False, token=token)

@@ -55,7 +55,12 @@ def sender_address(config: dict) -> Address:
 
 def first_name(lead: Lead) -> str | None:
     """The lead's first name when it is plainly a name; otherwise no name at all."""
-    name = lead.first_name
+    return greeting_name(lead.name)
+
+
+def greeting_name(full_name: str) -> str | None:
+    """The first word of `full_name` when it is plainly a first name; otherwise None."""
+    name = full_name.split()[0] if full_name.split() else full_name
     return name if name and len(name) <= 50 and names.is_first_name(name) else None
 
 
@@ -141,13 +146,14 @@ def render(
     with force_locale(lang):
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
-    domain = sender_address(config).domain or "localhost"
-    return Draft(template, to, subject, text, html, headers, _message_id(domain))
+    return Draft(template, to, subject, text, html, headers, new_message_id(config))
 
 
-def _message_id(domain: str) -> str:
+def new_message_id(config: dict) -> str:
+    """A Message-ID at the sender's domain, unique to one mail."""
     # Not email.utils.make_msgid: it draws on the `random` module, which anything may seed (the
     # fuzz tests did, and two mails got one id); a unique column needs a truly random part.
+    domain = sender_address(config).domain or "localhost"
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 

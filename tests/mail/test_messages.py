@@ -198,9 +198,10 @@ def test_message_ids_stay_unique_when_random_is_seeded():
 
     from leadgen.mail import messages
 
+    config = {"LEADGEN_MAIL_FROM": "Praktijk <info@example.nl>"}
     ids = []
     for _ in range(2):
         random.seed(7)  # whatever seeds `random` must not make two mails share an id
-        ids.append(messages._message_id("example.nl"))
+        ids.append(messages.new_message_id(config))
     assert ids[0] != ids[1]
     assert ids[0].endswith("@example.nl>")
