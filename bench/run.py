@@ -316,6 +316,11 @@ def main() -> int:
         help="which databases to bench on (both: PostgreSQL only where reachable)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--no-scripts",
+        action="store_true",
+        help="skip the other bench scripts (their targets read 'not measured'): a quick look",
+    )
     options = parser.parse_args()
 
     pg_server = postgresql_server(options.database)
@@ -341,7 +346,7 @@ def main() -> int:
         pg_targets = [*database_targets(pg_run), stored_target(pg_run)]
         results["postgresql"] = summary(pg_run, pg_targets)
     if sqlite_run:
-        extra = other_scripts()
+        extra = {} if options.no_scripts else other_scripts()
         targets = sqlite_targets(sqlite_run, extra)
         tables.append(("SQLite", targets))
         results |= summary(sqlite_run, targets) | {"scripts": extra}
