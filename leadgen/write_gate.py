@@ -84,10 +84,10 @@ def install(engine: Engine, wait_seconds: Callable[[], float]) -> None:
         seconds = wait_seconds()
         start = time.monotonic()
         if not gate.acquire(timeout=seconds):
-            raise _locked()
+            raise locked()
         if files is not None and not files.acquire(seconds - (time.monotonic() - start)):
             gate.release()
-            raise _locked()
+            raise locked()
         connection.info[HELD] = True
 
     def _open(info: dict) -> None:
@@ -107,7 +107,8 @@ def install(engine: Engine, wait_seconds: Callable[[], float]) -> None:
             _open(record.info)
 
 
-def _locked() -> OperationalError:
+def locked() -> OperationalError:
+    """The error a write that waited too long gets: the same as SQLite's own (the 503 page)."""
     return OperationalError(
         "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked (write queue)")
     )

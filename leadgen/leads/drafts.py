@@ -28,11 +28,12 @@ from flask import current_app
 from flask_babel import force_locale
 from markupsafe import escape
 
-from leadgen import i18n, phone
+from leadgen import phone
 from leadgen.leads import mails
 from leadgen.mail import messages
 from leadgen.models import Lead, utcnow
 
+QUARTER = 15 * 60  # seconds
 MAX_LOOKS = 256  # offers x languages x a few yes/no and moments, with room for the day changing
 ROLES = (
     "id",
@@ -112,8 +113,6 @@ def draft(shape: Shape, lang: str) -> Drafts:
     name = messages.greeting_name(shape.name)
     shown_phone = phone.for_display(shape.phone)
     valid_until = utcnow() + timedelta(days=config["LEADGEN_DOWNLOAD_TTL_DAYS"])
-    with force_locale(lang):
-        day = i18n.format_day(valid_until)
     key = (
         shape.kind,
         lang,
@@ -121,7 +120,9 @@ def draft(shape: Shape, lang: str) -> Drafts:
         shape.moment,
         name is not None,
         bool(shown_phone),
-        day,
+        # The day the link stops working, as the mail writes it, is one day in any time zone
+        # all through a quarter of an hour of UTC: every zone's offset is whole quarters.
+        int(valid_until.timestamp()) // QUARTER,
         shape.email == config["LEADGEN_STAFF_EMAIL"],  # the practice's own notice greets by name
     )
     looks = current_app.extensions.setdefault("leadgen.mail_looks", {})
