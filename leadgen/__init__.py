@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 
 from leadgen import config as settings
-from leadgen import database, group_commit, i18n, vocab
+from leadgen import database, i18n, vocab
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -76,7 +76,6 @@ def configure_database(app: Flask) -> None:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(url))
     db.init_app(app)
-    group_commit.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
         database.tune_sqlite(db.engine)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 
 from flask import has_request_context
 from sqlalchemy import event
@@ -29,24 +28,9 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
 
 
-_thread = threading.local()
-
-
-def serve_requests() -> None:
-    """Mark this thread as one that writes for waiting visitors (leadgen/group_commit.py)."""
-    _thread.serves_requests = True
-
-
 def busy_ms() -> int:
-    """How long this thread may wait for the write lock: briefly for a visitor, long elsewhere."""
-    if has_request_context() or getattr(_thread, "serves_requests", False):
-        return SQLITE_BUSY_MS_REQUEST
-    return SQLITE_BUSY_MS_COMMAND
-
-
-def request_write_seconds() -> float:
-    """How long a request waits for the writer: its turn at both gates and at SQLite's lock."""
-    return 2 * SQLITE_BUSY_MS_REQUEST / 1000 + 1
+    """How long this thread may wait for the write lock: briefly in a request, long elsewhere."""
+    return SQLITE_BUSY_MS_REQUEST if has_request_context() else SQLITE_BUSY_MS_COMMAND
 
 
 def tune_sqlite(engine: Engine) -> None:

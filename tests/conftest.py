@@ -123,7 +123,6 @@ def make_app(request, database_url, instance_dir) -> Iterator[Callable[..., Flas
 
     yield make
     for app in made:
-        app.extensions["leadgen.writer"].stop()
         with app.app_context():
             db.session.remove()
             if db.engine.dialect.name == "postgresql":

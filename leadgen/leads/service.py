@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from leadgen import database, group_commit, tokens
+from leadgen import tokens
 from leadgen.extensions import db
 from leadgen.leads import drafts as mail_drafts
 from leadgen.leads import mails
@@ -98,8 +97,8 @@ NEW_CONSENT = insert(CONSENT).returning(CONSENT.c.id)
 def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
     """Insert a lead new to this offer, its consents and mails; None when the address has one.
 
-    Plain statements, in the transaction of this process's next group commit (no session, no
-    unit of work, nothing loaded or expired); answered once it is committed.
+    Plain statements on a connection of their own, in one transaction: no session, no unit of
+    work, nothing loaded or expired.
     """
     secret, now = new_secret(), utcnow()
     lead = {
@@ -115,8 +114,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         "last_requested_at": now,
         **req.tracking,
     }
-
-    def insert_all(connection: Connection) -> Outcome | None:
+    with db.engine.connect() as connection, connection.begin():
         lead_id = connection.execute(NEW_LEAD[connection.dialect.name], lead).scalar()
         if lead_id is None:  # a returning visitor: the session's path updates their lead
             return None
@@ -139,9 +137,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         link = tokens.issue_lead_token("download", lead_id, secret)
         values |= _links(lead_id, req.kind, secret, link)
         connection.execute(insert(OUTBOX), drafts.rows(lead_id, values))
-        return Outcome(lead_id, req.kind, created=True, download_token=link, owner=secret)
-
-    return group_commit.writer().run(insert_all, database.request_write_seconds())
+    return Outcome(lead_id=lead_id, kind=req.kind, created=True, download_token=link, owner=secret)
 
 
 def _links(lead_id: int, kind: str, secret: str, download: str) -> dict[str, str]:
