@@ -97,8 +97,7 @@ NEW_CONSENT = insert(CONSENT).returning(CONSENT.c.id)
 def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
     """Insert a lead new to this offer, its consents and mails; None when the address has one.
 
-    Plain statements on a connection of their own, in one transaction: no session, no unit of
-    work, nothing loaded or expired.
+    Plain statements in one transaction: no unit of work, nothing loaded or expired.
     """
     secret, now = new_secret(), utcnow()
     lead = {
@@ -114,29 +113,32 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         "last_requested_at": now,
         **req.tracking,
     }
-    with db.engine.connect() as connection, connection.begin():
-        lead_id = connection.execute(NEW_LEAD[connection.dialect.name], lead).scalar()
-        if lead_id is None:  # a returning visitor: the session's path updates their lead
-            return None
-        values = {}
-        for text in req.consents.values():
-            newsletter = text.purpose == "newsletter"
-            consent = {
-                "lead_id": lead_id,
-                "purpose": text.purpose,
-                "text_version": text.version,
-                "text": text.text,
-                "form": req.form,
-                "origin": req.origin,
-                "granted_at": now,
-                "confirmed_at": None if newsletter else now,
-            }
-            consent_id = connection.execute(NEW_CONSENT, consent).scalar_one()
-            if newsletter and req.kind == "ebook":
-                values["confirm"] = tokens.issue_lead_token("confirm", consent_id, secret)
-        link = tokens.issue_lead_token("download", lead_id, secret)
-        values |= _links(lead_id, req.kind, secret, link)
-        connection.execute(insert(OUTBOX), drafts.rows(lead_id, values))
+    # The session's connection, not one of its own: earlier work of the request may have begun
+    # the session's transaction, which on SQLite holds this thread's write gate.
+    connection = db.session.connection()
+    lead_id = connection.execute(NEW_LEAD[connection.dialect.name], lead).scalar()
+    if lead_id is None:  # a returning visitor: the session's path goes on in this transaction
+        return None
+    values = {}
+    for text in req.consents.values():
+        newsletter = text.purpose == "newsletter"
+        consent = {
+            "lead_id": lead_id,
+            "purpose": text.purpose,
+            "text_version": text.version,
+            "text": text.text,
+            "form": req.form,
+            "origin": req.origin,
+            "granted_at": now,
+            "confirmed_at": None if newsletter else now,
+        }
+        consent_id = connection.execute(NEW_CONSENT, consent).scalar_one()
+        if newsletter and req.kind == "ebook":
+            values["confirm"] = tokens.issue_lead_token("confirm", consent_id, secret)
+    link = tokens.issue_lead_token("download", lead_id, secret)
+    values |= _links(lead_id, req.kind, secret, link)
+    connection.execute(insert(OUTBOX), drafts.rows(lead_id, values))
+    db.session.commit()
     return Outcome(lead_id=lead_id, kind=req.kind, created=True, download_token=link, owner=secret)
 
 
