@@ -109,6 +109,7 @@ def test_reader_gets_the_ebook_without_leaving_the_post(
     page.goto(post)
     iframe, frame = embedded(page, "ebook")
     assert frame.evaluate(COOKIE_PROBE) == "", "third-party cookies should be blocked"
+    assert_fits(iframe, frame)  # resized to its content: the fields no longer move under a click
 
     frame.get_by_label("Naam").fill("Anna de Vries")
     frame.get_by_label("E-mailadres").fill("anna@example.nl")
