@@ -61,6 +61,7 @@ def normalise(raw: str) -> str:
     return f"{local.lower()}@{domain}"
 
 
+@lru_cache(maxsize=256)  # both rate limits of a submission ask for it
 def canonical(raw: str) -> str:
     """The stored form of any address, also one `normalise` refuses; never raises.
 

@@ -48,20 +48,29 @@ def tune_sqlite(engine: Engine) -> None:
     event.listen(engine, "begin", _on_begin)
 
 
-def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+def _on_connect(dbapi_connection: sqlite3.Connection, record) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS_COMMAND}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
+    record.info[BUSY_SET] = SQLITE_BUSY_MS_COMMAND
+    record.info[SYNCHRONOUS_SET] = "FULL"
     # Deleted rows are overwritten with zeros, not left in free space (erasure, AVG art. 17).
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
-def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
-    dbapi_connection.execute(f"PRAGMA busy_timeout={busy_ms()}")
+# What a pooled connection is set to, in its info: a PRAGMA is sent only to change it.
+BUSY_SET, SYNCHRONOUS_SET = "leadgen_busy_ms", "leadgen_synchronous"
+
+
+def _on_checkout(dbapi_connection: sqlite3.Connection, record, _proxy) -> None:
+    wanted = busy_ms()
+    if record.info.get(BUSY_SET) != wanted:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={wanted}")
+        record.info[BUSY_SET] = wanted
 
 
 # Execution option: a write that may be lost on a power cut (never on a crash of the app), such
@@ -69,13 +78,21 @@ def _on_checkout(dbapi_connection: sqlite3.Connection, _record, _proxy) -> None:
 # the next durable commit or checkpoint takes it to disk. Every write transaction sets its own
 # level, so a lead's commit is always FULL.
 RELAXED = "leadgen_relaxed"
+# The value of the `leadgen_read` option (extensions.READ_ONE) for a read of one statement: no
+# BEGIN is sent, as one statement is read from one snapshot anyway.
+ONE_STATEMENT = "one statement"
 
 
 def _on_begin(connection) -> None:
     options = connection.get_execution_options()
-    if options.get("leadgen_read"):
+    read = options.get("leadgen_read")
+    if read == ONE_STATEMENT:
+        return  # one statement, which SQLite runs as a transaction of its own
+    if read:
         connection.exec_driver_sql("BEGIN")
         return
     level = "NORMAL" if options.get(RELAXED) else "FULL"
-    connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+    if connection.info.get(SYNCHRONOUS_SET) != level:
+        connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+        connection.info[SYNCHRONOUS_SET] = level
     connection.exec_driver_sql("BEGIN IMMEDIATE")

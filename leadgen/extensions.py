@@ -14,7 +14,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from werkzeug.exceptions import HTTPException
 
-from leadgen import local_limits  # noqa: F401 -- registers leadgen-memory:// with `limits`
+from leadgen import database, local_limits  # noqa: F401 -- registers leadgen-memory:// with `limits`
 
 # Stable constraint names, so Alembic revisions can refer to them on every database.
 NAMING_CONVENTION = {
@@ -55,6 +55,8 @@ babel = Babel()
 
 #: The execution option that starts a transaction as a plain read (on SQLite: no write lock).
 READ = {"leadgen_read": True}
+#: ... and for a connection that runs one read statement only: no transaction is begun for it.
+READ_ONE = {"leadgen_read": database.ONE_STATEMENT}
 
 
 def begin_read() -> None:

@@ -8,14 +8,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app, request, send_file
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 
 from leadgen import database, tokens
 from leadgen.ebook import service as ebook
-from leadgen.extensions import READ, db
+from leadgen.extensions import READ_ONE, db
 from leadgen.models import DownloadEvent, Lead, utcnow
 from leadgen.tally import tally_for
 
+# Built once: the name of the e-book lead a link names, if the lead's secret matches.
+LINK_OWNER = select(Lead.name).where(
+    Lead.id == bindparam("id"), Lead.secret == bindparam("secret"), Lead.kind == "ebook"
+)
 # Different (lead, moment) keys one process holds before it writes; past it, counts go at once.
 MAX_WAITING = 10_000
 
@@ -32,13 +36,10 @@ class Download:
 def lead_for_download(token: str) -> Download:
     """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
     lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
-    # A plain read on a connection of its own: no session and its unit of work, and on SQLite
-    # no write lock (READ, see extensions.begin_read), so a download never queues behind a
-    # submission. Closing the connection ends the read.
-    with db.engine.connect().execution_options(**READ) as connection:
-        row = connection.execute(
-            select(Lead.name).where(Lead.id == lead_id, Lead.secret == owner, Lead.kind == "ebook")
-        ).one_or_none()
+    # One plain read on a connection of its own: no session and its unit of work, and on SQLite
+    # no write lock and no BEGIN (READ_ONE), so a download never queues behind a submission.
+    with db.engine.connect().execution_options(**READ_ONE) as connection:
+        row = connection.execute(LINK_OWNER, {"id": lead_id, "secret": owner}).one_or_none()
     if row is None:
         raise tokens.TokenError(expired=False)
     return Download(lead_id=lead_id, name=row.name, owner=owner)
