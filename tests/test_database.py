@@ -1,0 +1,76 @@
+"""SQLite's per-connection settings are sent only when they change; a one-statement read is one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, text
+
+from leadgen import database
+from leadgen.extensions import READ_ONE, db
+from leadgen.leads import downloads, service
+
+
+@pytest.fixture
+def statements(app):
+    """Every statement SQLite runs for the app from here on, as SQLite's trace reports it.
+
+    Connections are made afresh, with the trace on after leadgen's own connect settings.
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the PRAGMAs and BEGIN IMMEDIATE are SQLite's")
+    sent: list[str] = []
+
+    def trace(dbapi_connection, _record) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: sent.append(" ".join(sql.split())))
+
+    engine.dispose()
+    event.listen(engine, "connect", trace)
+    yield sent
+    event.remove(engine, "connect", trace)
+    engine.dispose()
+
+
+def test_busy_timeout_is_sent_when_it_changes_only(app, statements):
+    with app.app_context():
+        for _ in range(3):
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        with app.test_request_context("/"), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        busy = [s for s in statements if s.startswith("PRAGMA busy_timeout")]
+    # Set to the commands' 15 s on connecting (through the driver, unseen here), then once to
+    # the request's shorter wait; not again for the same value.
+    assert busy == [f"PRAGMA busy_timeout={database.SQLITE_BUSY_MS_REQUEST}"]
+
+
+def test_synchronous_is_sent_when_the_level_changes_only(app, statements):
+    with app.app_context():
+        for options in ({}, {}, {database.RELAXED: True}, {}):
+            with db.engine.connect().execution_options(**options) as connection:
+                connection.execute(text("SELECT 1"))
+                connection.commit()
+    levels = [s for s in statements if s.startswith("PRAGMA synchronous")]
+    # FULL on connecting (through the driver, unseen here), NORMAL for the relaxed write only.
+    assert levels == ["PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL"]
+    assert statements.count("BEGIN IMMEDIATE") == 4
+
+
+def test_a_one_statement_read_sends_no_begin(app, statements):
+    with app.app_context():
+        with db.engine.connect().execution_options(**READ_ONE) as connection:
+            assert connection.execute(text("SELECT 41 + 1")).scalar() == 42
+        assert [s for s in statements if "BEGIN" in s] == []
+
+
+def test_a_download_link_is_checked_in_one_statement(app, create_lead, statements):
+    lead = create_lead(kind="ebook")
+    with app.app_context():
+        token = service.download_token(lead)
+    with app.test_request_context("/"):
+        downloads.lead_for_download(token)  # the pooled connection takes a request's wait once
+        statements.clear()
+        found = downloads.lead_for_download(token)
+    assert found.lead_id == lead.id
+    assert len(statements) == 1 and statements[0].startswith("SELECT lead.name")
