@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 
 from leadgen import database, tokens
 from leadgen.ebook import service as ebook
-from leadgen.extensions import READ_ONE, db
+from leadgen.extensions import db, read_one_options
 from leadgen.models import DownloadEvent, Lead, utcnow
 from leadgen.tally import tally_for
 
@@ -37,20 +37,13 @@ def lead_for_download(token: str) -> Download:
     """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
     lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
     # One plain read on a connection of its own: no session and its unit of work, and on SQLite
-    # no write lock and no BEGIN (READ_ONE), so a download never queues behind a submission.
-    with db.engine.connect().execution_options(**_one_read(db.engine)) as connection:
+    # no write lock and no BEGIN (read_one_options), so a download never queues behind a
+    # submission.
+    with db.engine.connect().execution_options(**read_one_options()) as connection:
         row = connection.execute(LINK_OWNER, {"id": lead_id, "secret": owner}).one_or_none()
     if row is None:
         raise tokens.TokenError(expired=False)
     return Download(lead_id=lead_id, name=row.name, owner=owner)
-
-
-def _one_read(engine) -> dict:
-    """Options for one read statement: on PostgreSQL in autocommit, so no BEGIN and no ROLLBACK
-    cross the wire around it (SQLite sends neither for READ_ONE)."""
-    if engine.dialect.name == "postgresql":
-        return {**READ_ONE, "isolation_level": "AUTOCOMMIT"}
-    return READ_ONE
 
 
 def respond(path: Path, download_name: str) -> Response:

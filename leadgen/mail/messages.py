@@ -66,10 +66,10 @@ def greeting_name(full_name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Draft:
-    """A mail rendered but not stored: marks may stand where the lead's stored values go.
+    """A mail rendered but not stored (leads/drafts.py puts marks where a lead's values go).
 
     Rendering takes milliseconds of template work; a draft lets a caller do it before the write
-    transaction, so the write lock is held only for the inserts and a string replace.
+    transaction, so the write lock is held only for the inserts.
     """
 
     template: str
@@ -80,22 +80,16 @@ class Draft:
     headers: dict
     message_id: str
 
-    def row(self, lead_id: int | None, fill: dict[str, str] | None = None) -> dict:
-        """The outbox row's values for the lead `lead_id`, each mark in `fill` replaced."""
-
-        def put(text: str) -> str:
-            for mark, value in (fill or {}).items():
-                text = text.replace(mark, value)
-            return text
-
+    def row(self, lead_id: int | None) -> dict:
+        """The outbox row's values for the lead `lead_id`."""
         return {
             "lead_id": lead_id,
             "template": self.template,
             "to_addr": self.to,
-            "subject": put(self.subject),
-            "body_text": put(self.text),
-            "body_html": put(self.html),
-            "headers": {k: put(v) if isinstance(v, str) else v for k, v in self.headers.items()},
+            "subject": self.subject,
+            "body_text": self.text,
+            "body_html": self.html,
+            "headers": dict(self.headers),
             "message_id": self.message_id,
         }
 
