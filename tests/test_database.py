@@ -74,3 +74,26 @@ def test_a_download_link_is_checked_in_one_statement(app, create_lead, statement
         found = downloads.lead_for_download(token)
     assert found.lead_id == lead.id
     assert len(statements) == 1 and statements[0].startswith("SELECT lead.name")
+
+
+def test_the_write_gate_stays_shut_until_the_commit_is_done(app, statements):
+    """The next writer of this process must not start while the commit (and its fsync) runs.
+
+    Opened any earlier, it meets SQLite's lock still held and sleeps in SQLite's busy handler
+    (1, 2, 5 ms ...) while the lock soon lies free: lost time under every burst of writes.
+    """
+    from leadgen import write_gate
+
+    with app.app_context():
+        gate = write_gate.gate_of(db.engine)
+        seen: list[tuple[str, bool]] = []
+        with db.engine.connect() as connection:
+            connection.connection.dbapi_connection.set_trace_callback(
+                lambda sql: seen.append((sql.split()[0], gate.locked()))
+            )
+            connection.execute(text("CREATE TABLE IF NOT EXISTS gate_probe (x INTEGER)"))
+            connection.execute(text("INSERT INTO gate_probe VALUES (1)"))
+            connection.commit()
+            connection.connection.dbapi_connection.set_trace_callback(None)
+        assert gate.locked() is False
+    assert ("COMMIT", True) in seen, seen
