@@ -7,7 +7,8 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from leadgen import config as settings
 from leadgen import database, i18n, vocab
@@ -83,13 +84,47 @@ def configure_database(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     """CSRF, rate limits, logins, languages and the Jinja extensions the templates use."""
+    app.session_interface = CookielessFirstSessions()
     csrf.init_app(app)
     limiter.init_app(app)
+    _check_limits_in_views_only(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["vocab"] = vocab  # the domain's words, for every template
+
+
+class CookielessFirstSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened without any signing work when no cookie came.
+
+    Visitors' requests carry no session cookie (their forms use signed tokens); making the
+    signing serializer to read nothing cost every such request as much as a header or two.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+def _check_limits_in_views_only(app: Flask) -> None:
+    """Drop Flask-Limiter's before-request check when it has nothing to check.
+
+    Every limit of leadgen decorates its view, and the decorator checks it when the view runs.
+    The app-wide hook only evaluates application, default and meta limits (none are set) and
+    per-process fallback limits (none either), yet resolves and filters for every request: a
+    tenth of a cached download. Should any of them be configured, the hook stays.
+    """
+    manager = limiter.limit_manager
+    if (
+        manager.application_limits
+        or manager.default_limits
+        or limiter._meta_limits  # noqa: SLF001 -- no public accessor
+        or limiter._in_memory_fallback  # noqa: SLF001
+    ):
+        return
+    app.before_request_funcs[None].remove(limiter._check_request_limit)  # noqa: SLF001
 
 
 def configure_proxy(app: Flask) -> None:

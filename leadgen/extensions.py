@@ -55,20 +55,6 @@ babel = Babel()
 
 #: The execution option that starts a transaction as a plain read (on SQLite: no write lock).
 READ = {"leadgen_read": True}
-#: ... and for a connection that runs one read statement only: no transaction is begun for it.
-READ_ONE = {"leadgen_read": database.ONE_STATEMENT}
-
-
-def read_one_options() -> dict:
-    """Execution options for a connection that runs one read statement.
-
-    SQLite sends no BEGIN for READ_ONE (database._on_begin); PostgreSQL reads in autocommit, so
-    no BEGIN and no ROLLBACK cross the wire around the statement. (Autocommit is not asked of
-    SQLite: resetting it on return would undo the driver setting leadgen's BEGINs rely on.)
-    """
-    if db.engine.dialect.name == "postgresql":
-        return {**READ_ONE, "isolation_level": "AUTOCOMMIT"}
-    return READ_ONE
 
 
 def begin_read() -> None:

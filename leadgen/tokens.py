@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
 def _serializer(salt: str, secret: str | None = None) -> URLSafeTimedSerializer:
-    key = secret or current_app.config["SECRET_KEY"]
+    return _made_serializer(secret or current_app.config["SECRET_KEY"], salt)
+
+
+@lru_cache(maxsize=64)
+def _made_serializer(key: str, salt: str) -> URLSafeTimedSerializer:
+    # Made once per key and purpose: a serializer keeps no state between calls, and making one
+    # cost as much as checking a token.
     return URLSafeTimedSerializer(key, salt=f"leadgen.{salt}")
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, text
 
 from leadgen import database
-from leadgen.extensions import READ_ONE, db
+from leadgen.extensions import db
 from leadgen.leads import downloads, service
 
 
@@ -57,11 +57,16 @@ def test_synchronous_is_sent_when_the_level_changes_only(app, statements):
     assert statements.count("BEGIN IMMEDIATE") == 4
 
 
-def test_a_one_statement_read_sends_no_begin(app, statements):
+def test_a_first_row_read_sends_its_statement_alone(app, create_lead, statements):
+    lead = create_lead(kind="ebook")
     with app.app_context():
-        with db.engine.connect().execution_options(**READ_ONE) as connection:
-            assert connection.execute(text("SELECT 41 + 1")).scalar() == 42
-        assert [s for s in statements if "BEGIN" in s] == []
+        params, name = {"id": lead.id, "secret": lead.secret}, lead.name
+        database.first_row(db.engine, downloads.LINK_OWNER, params)  # the pool's first use
+        statements.clear()
+        assert database.first_row(db.engine, downloads.LINK_OWNER, params) == (name,)
+        assert database.first_row(db.engine, downloads.LINK_OWNER, params | {"id": -1}) is None
+    assert len(statements) == 2
+    assert all(s.startswith("SELECT lead.name FROM lead WHERE") for s in statements)
 
 
 def test_a_download_link_is_checked_in_one_statement(app, create_lead, statements):
@@ -97,3 +102,21 @@ def test_the_write_gate_stays_shut_until_the_commit_is_done(app, statements):
             connection.connection.dbapi_connection.set_trace_callback(None)
         assert gate.locked() is False
     assert ("COMMIT", True) in seen, seen
+
+
+def test_a_first_row_read_leaves_its_connection_as_the_pool_gave_it(app, create_lead):
+    lead = create_lead(kind="ebook")
+    with app.app_context():
+        params = {"id": lead.id, "secret": lead.secret}
+        for _ in range(3):
+            assert database.first_row(db.engine, downloads.LINK_OWNER, params) == (lead.name,)
+        pooled = db.engine.raw_connection()
+        try:
+            driver = pooled.driver_connection
+            if db.engine.dialect.name == "postgresql":
+                assert driver.autocommit is False  # the pool's connections run transactions
+                assert driver.info.transaction_status.name == "IDLE"
+            else:
+                assert driver.in_transaction is False
+        finally:
+            pooled.close()

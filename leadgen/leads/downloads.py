@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, case, insert, select, update
 
 from leadgen import database, tokens
 from leadgen.ebook import service as ebook
-from leadgen.extensions import db, read_one_options
+from leadgen.extensions import db
 from leadgen.models import DownloadEvent, Lead, utcnow
 from leadgen.tally import tally_for
 
@@ -36,14 +36,12 @@ class Download:
 def lead_for_download(token: str) -> Download:
     """The lead a download token belongs to, or TokenError; a read that takes no write lock."""
     lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
-    # One plain read on a connection of its own: no session and its unit of work, and on SQLite
-    # no write lock and no BEGIN (read_one_options), so a download never queues behind a
-    # submission.
-    with db.engine.connect().execution_options(**read_one_options()) as connection:
-        row = connection.execute(LINK_OWNER, {"id": lead_id, "secret": owner}).one_or_none()
+    # One plain read on a pooled connection of its own, outside any transaction: no session,
+    # and on SQLite no write lock, so a download never queues behind a submission.
+    row = database.first_row(db.engine, LINK_OWNER, {"id": lead_id, "secret": owner})
     if row is None:
         raise tokens.TokenError(expired=False)
-    return Download(lead_id=lead_id, name=row.name, owner=owner)
+    return Download(lead_id=lead_id, name=row[0], owner=owner)
 
 
 def respond(path: Path, download_name: str) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Flask, Response, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import false, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -110,6 +112,7 @@ HSTS = "max-age=31536000"  # a year; no includeSubDomains: the practice's other 
 PRIVATE_PATHS = ("/download/", "/bevestig/", "/afmelden/", "/ebook/bedankt", "/embed/ebook/bedankt")
 
 
+@lru_cache(maxsize=32)
 def merge_csp(own: str | None) -> str:
     """Return our policy with every directive `own` sets taking the place of ours."""
     directives = dict(CSP)

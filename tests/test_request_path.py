@@ -1,0 +1,29 @@
+"""What every request passes through stays lean, and loses nothing it guarded."""
+
+from __future__ import annotations
+
+from leadgen.extensions import limiter
+
+
+def test_the_limiter_checks_in_the_views_only(app):
+    # The views' own limits still count: tests/leads/test_ebook_form.py, "...get_429".
+    assert limiter._check_request_limit not in app.before_request_funcs[None]  # noqa: SLF001
+
+
+def test_an_app_wide_default_limit_keeps_the_limiters_hook(make_app):
+    try:
+        app = make_app(RATELIMIT_DEFAULT="2 per minute")
+        assert limiter._check_request_limit in app.before_request_funcs[None]  # noqa: SLF001
+        client = app.test_client()
+        assert [client.get("/privacy").status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        # The limiter is one object for every app of this process: the next app starts clean.
+        limiter.limit_manager.set_default_limits([])
+
+
+def test_a_request_without_a_session_cookie_opens_no_signed_session(app, monkeypatch):
+    def refuse(_app):
+        raise AssertionError("the signing serializer was made for a cookieless request")
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", refuse)
+    assert app.test_client().get("/privacy").status_code == 200
