@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from leadgen import config as settings
 from leadgen import database, i18n, vocab
@@ -99,13 +99,19 @@ class CookielessFirstSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, opened without any signing work when no cookie came.
 
     Visitors' requests carry no session cookie (their forms use signed tokens); making the
-    signing serializer to read nothing cost every such request as much as a header or two.
+    signing serializer to read nothing, and reading six cookie settings to write nothing, cost
+    every such request as much as a header or two.
     """
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not (session or session.modified or session.accessed):
+            return  # what Flask would conclude too, after reading six cookie settings
+        super().save_session(app, session, response)
 
 
 def _check_limits_in_views_only(app: Flask) -> None:

@@ -226,7 +226,7 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
     nothing, and erasing a lead can find and remove every copy made for it.
     """
     version = content_version(practice)
-    path = Path(cache_dir) / "copies" / version / copy_name(owner, clean_name(name))
+    path = _copy_path(Path(cache_dir), version, owner, name)
     if path.is_file():
         return path
     body_path = Path(cache_dir) / f"body-{version}.pdf"
@@ -234,6 +234,12 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
         body_path = build_body(practice, cache_dir).path
     write_atomic(path, assemble(render_cover_pdf(name, practice), body_path))
     return path
+
+
+@lru_cache(maxsize=1024)
+def _copy_path(cache_dir: Path, version: str, owner: str, name: str) -> Path:
+    # A link is downloaded again and again (and by link checkers): its path is worked out once.
+    return cache_dir / "copies" / version / copy_name(owner, clean_name(name))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """App-bound access to the guide: practice from the config, cache in the instance folder."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -16,7 +17,12 @@ def practice() -> Practice:
 
 def cache_dir() -> Path:
     """Return the folder that holds built bodies and personal copies."""
-    return Path(current_app.instance_path) / "ebook"
+    return _cache_dir(current_app.instance_path)
+
+
+@lru_cache(maxsize=8)
+def _cache_dir(instance_path: str) -> Path:
+    return Path(instance_path) / "ebook"
 
 
 def build() -> BuildResult:

@@ -5,15 +5,16 @@ cost more template work than the rest of the request. Two requests whose mails l
 offer, language, newsletter step, call moment, whether a first name and a phone number show, and
 the day the link stops working) differ only in a few values in known places: the first name, the
 address, the phone number, the lead's id and its tokens. So each *look* is rendered once with a
-random mark in each of those places (app.extensions, bounded), and each request puts its values
-in, in one pass: escaped as Jinja escapes them in the HTML part, as they are in the text part,
-the subject and the headers (a phone number shows twice: as stored, in a tel: link, and as
-staff dial it). The marks are letters and digits, which neither URL quoting nor HTML escaping
+random mark in each of those places (app.extensions, bounded), cut at the marks once, and each
+request puts its values between the pieces: escaped as Jinja escapes them in the HTML part, as
+they are in the text part, the subject and the headers (a phone number shows twice: as stored,
+in a tel: link, and as staff dial it). The marks are letters and digits, which neither URL quoting nor HTML escaping
 changes, drawn at random per look, so no visitor's value can contain one.
 tests/leads/test_drafts.py holds a filled look equal to a fresh render for any name and phone.
 
-The values go in inside the write transaction, where the lead's id and tokens first exist:
-`rows` costs one regular-expression pass per part, no template work.
+The visitor's own values go in before the write transaction (`draft`); only the lead's id and
+its tokens, which first exist inside it, go in there (`rows`): a few joins per part. A value put
+in is never cut again, so one that contains a mark stays as it is.
 """
 
 from __future__ import annotations
@@ -65,44 +66,72 @@ def shape_of(lead: Lead, confirm: bool) -> Shape:
     return Shape(lead.kind, lead.name, lead.email, lead.phone, lead.preferred_moment, confirm)
 
 
+# Known before the write transaction: the visitor's own values. The rest exist only inside it,
+# once the lead's row (its id) does: the id and the signed links.
+EARLY = ("name", "email", "phone", "phone_raw")
+LATE = tuple(role for role in ROLES if role not in EARLY)
+
+# A text in pieces: literal, role, literal, role, ..., literal (always an odd count).
+Pieces = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Look:
-    """A look's mails rendered with a mark for each personal value."""
+    """A look's mails, each part cut at its marks once, when the look is rendered."""
 
     drafts: tuple[messages.Draft, ...]
     roles: dict[str, str]  # mark -> role
-    pattern: re.Pattern[str]
+    pieces: tuple[dict[str, Pieces], ...]  # per draft: part (or "header:" + name) -> pieces
 
-    def fill(self, text: str, values: dict[str, str]) -> str:
-        # One pass, so a value that happens to contain a mark is never read again.
-        return self.pattern.sub(lambda found: values[self.roles[found[0]]], text)
+
+def _cut(text: str, pattern: re.Pattern[str], roles: dict[str, str]) -> Pieces:
+    # The pattern has one group, so split keeps each mark between the literals around it.
+    return tuple(roles[part] if i % 2 else part for i, part in enumerate(pattern.split(text)))
+
+
+def _put(pieces: Pieces, values: dict[str, str]) -> Pieces:
+    """Put in the roles `values` has; the others stay. Values are never cut again, so one that
+    happens to contain a mark stays as it is."""
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        role, literal = pieces[i], pieces[i + 1]
+        if role in values:
+            out[-1] += values[role] + literal
+        else:
+            out += [role, literal]
+    return tuple(out)
+
+
+def _escaped(values: dict[str, str]) -> dict[str, str]:
+    return {role: str(escape(value)) for role, value in values.items()}
 
 
 @dataclass(frozen=True)
 class Drafts:
-    """One request's mails: a look and the request's own values for it."""
+    """One request's mails: its look with the visitor's own values already in."""
 
     shape: Shape
     look: Look
-    personal: dict[str, dict[str, str]]  # a mail's language -> "name", "email", "phone" shown
+    filled: tuple[tuple[dict[str, Pieces], str], ...]  # per draft: pieces left, Message-ID
 
     def rows(self, lead_id: int, values: dict[str, str]) -> list[dict]:
-        """The outbox rows for lead `lead_id`; `values` holds its tokens by role."""
-        config = current_app.config
+        """The outbox rows for lead `lead_id`; `values` holds its tokens by role.
+
+        This runs inside the write transaction: a few joins per part, no pattern and no
+        template work.
+        """
+        plain = {role: "" for role in LATE} | values | {"id": str(lead_id)}
+        html = _escaped(plain)
         rows = []
-        for draft in self.look.drafts:
-            personal = self.personal[draft.headers[messages.LANGUAGE]]
-            plain = {role: "" for role in ROLES} | personal | values | {"id": str(lead_id)}
-            html = {role: str(escape(value)) for role, value in plain.items()}
+        for draft, (pieces, message_id) in zip(self.look.drafts, self.filled, strict=True):
             row = draft.row(lead_id)
-            for key in ("to_addr", "subject", "body_text"):
-                row[key] = self.look.fill(row[key], plain)
-            row["body_html"] = self.look.fill(row["body_html"], html)
-            row["headers"] = {
-                key: self.look.fill(value, plain) if isinstance(value, str) else value
-                for key, value in row["headers"].items()
-            }
-            row["message_id"] = messages.new_message_id(config)
+            for part, cut in pieces.items():
+                text = _put(cut, html if part == "body_html" else plain)[0]
+                if part.startswith("header:"):
+                    row["headers"][part.removeprefix("header:")] = text
+                else:
+                    row[part] = text
+            row["message_id"] = message_id
             rows.append(row)
         return rows
 
@@ -131,17 +160,18 @@ def draft(shape: Shape, lang: str) -> Drafts:
         if len(looks) >= MAX_LOOKS:
             looks.clear()
         look = looks[key] = _render(shape, lang, name is not None, bool(shown_phone))
-    personal = {}
-    for language in {draft.headers[messages.LANGUAGE] for draft in look.drafts}:
-        with force_locale(language):  # "toestel" before an extension, in the mail's language
+    filled = []
+    for draft_, pieces in zip(look.drafts, look.pieces, strict=True):
+        with force_locale(draft_.headers[messages.LANGUAGE]):  # "toestel", in the mail's language
             shown = phone.for_display(shape.phone)
-        personal[language] = {
-            "name": name or "",
-            "email": shape.email,
-            "phone": shown,
-            "phone_raw": shape.phone or "",
+        plain = {"name": name or "", "email": shape.email, "phone": shown}
+        plain["phone_raw"] = shape.phone or ""
+        html = _escaped(plain)
+        mine = {
+            part: _put(cut, html if part == "body_html" else plain) for part, cut in pieces.items()
         }
-    return Drafts(shape, look, personal)
+        filled.append((mine, messages.new_message_id(config)))
+    return Drafts(shape, look, tuple(filled))
 
 
 def _mark(role: str) -> str:
@@ -176,4 +206,11 @@ def _render(shape: Shape, lang: str, named: bool, phoned: bool) -> Look:
             mails.draft_staff_notification(stand_in, shown),
         )
     roles = {mark: role for role, mark in marks.items()}
-    return Look(rendered, roles, re.compile("|".join(map(re.escape, roles))))
+    pattern = re.compile(f"({'|'.join(map(re.escape, roles))})")
+    pieces = []
+    for one in rendered:
+        texts = {"to_addr": one.to, "subject": one.subject, "body_text": one.text}
+        texts["body_html"] = one.html
+        texts |= {f"header:{k}": v for k, v in one.headers.items() if isinstance(v, str)}
+        pieces.append({part: _cut(text, pattern, roles) for part, text in texts.items()})
+    return Look(rendered, roles, tuple(pieces))
