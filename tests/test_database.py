@@ -120,3 +120,42 @@ def test_a_first_row_read_leaves_its_connection_as_the_pool_gave_it(app, create_
                 assert driver.in_transaction is False
         finally:
             pooled.close()
+
+
+def test_a_driver_insert_stores_what_sqlalchemy_stores(app, create_lead):
+    """Defaults, dates and JSON reach the table as SQLAlchemy's own execute would send them."""
+    from sqlalchemy import insert
+
+    from leadgen.models import OutboxMail
+
+    lead = create_lead(kind="ebook")
+    outbox = OutboxMail.__table__
+    row = {
+        "lead_id": lead.id,
+        "template": "ebook_link",
+        "to_addr": "anna@example.nl",
+        "subject": "Je gids",
+        "body_text": "Hoi Anna",
+        "body_html": "<p>Hoi Anna</p>",
+        "headers": {"X-Leadgen-Language": "nl", "List-Id": "<gids>"},
+    }
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(insert(outbox), row | {"message_id": "<a@x>"})
+        database.driver_insert(connection, insert(outbox), [row | {"message_id": "<b@x>"}])
+        # As stored: the driver's own values, no SQLAlchemy type reading them back.
+        found = connection.exec_driver_sql(
+            "SELECT * FROM outbox_mail WHERE message_id IN ('<a@x>', '<b@x>') ORDER BY id"
+        )
+        names = list(found.keys())
+        by_sqlalchemy, by_driver = (dict(zip(names, one, strict=True)) for one in found)
+    moments = {"created_at", "next_attempt_at"}
+    for name in names:
+        if name in {"id", "message_id"}:
+            continue
+        expected, got = by_sqlalchemy[name], by_driver[name]
+        if name in moments:  # made a moment apart: the same type and, as text, the same form
+            assert type(got) is type(expected), name
+            if isinstance(got, str):
+                assert len(got) == len(expected) and got[:10] == expected[:10], (got, expected)
+        else:
+            assert got == expected, name

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from leadgen import tokens
+from leadgen import database, tokens
 from leadgen.extensions import db
 from leadgen.leads import drafts as mail_drafts
 from leadgen.leads import mails
@@ -92,6 +92,7 @@ NEW_LEAD = {
     for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
 NEW_CONSENT = insert(CONSENT).returning(CONSENT.c.id)
+NEW_MAIL = insert(OUTBOX)
 
 
 def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
@@ -116,9 +117,10 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
     # The session's connection, not one of its own: earlier work of the request may have begun
     # the session's transaction, which on SQLite holds this thread's write gate.
     connection = db.session.connection()
-    lead_id = connection.execute(NEW_LEAD[connection.dialect.name], lead).scalar()
-    if lead_id is None:  # a returning visitor: the session's path goes on in this transaction
+    returned = database.driver_insert(connection, NEW_LEAD[connection.dialect.name], lead)
+    if not returned:  # a returning visitor: the session's path goes on in this transaction
         return None
+    lead_id = returned[0][0]
     values = {}
     for text in req.consents.values():
         newsletter = text.purpose == "newsletter"
@@ -132,12 +134,12 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
             "granted_at": now,
             "confirmed_at": None if newsletter else now,
         }
-        consent_id = connection.execute(NEW_CONSENT, consent).scalar_one()
+        consent_id = database.driver_insert(connection, NEW_CONSENT, consent)[0][0]
         if newsletter and req.kind == "ebook":
             values["confirm"] = tokens.issue_lead_token("confirm", consent_id, secret)
     link = tokens.issue_lead_token("download", lead_id, secret)
     values |= _links(lead_id, req.kind, secret, link)
-    connection.execute(insert(OUTBOX), drafts.rows(lead_id, values))
+    database.driver_insert(connection, NEW_MAIL, drafts.rows(lead_id, values))
     db.session.commit()
     return Outcome(lead_id=lead_id, kind=req.kind, created=True, download_token=link, owner=secret)
 
