@@ -126,11 +126,11 @@ def _check_limits_in_views_only(app: Flask) -> None:
     if (
         manager.application_limits
         or manager.default_limits
-        or limiter._meta_limits  # noqa: SLF001 -- no public accessor
-        or limiter._in_memory_fallback  # noqa: SLF001
+        or limiter._meta_limits  # these two have no public accessor
+        or limiter._in_memory_fallback
     ):
         return
-    app.before_request_funcs[None].remove(limiter._check_request_limit)  # noqa: SLF001
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def configure_proxy(app: Flask) -> None:

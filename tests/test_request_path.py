@@ -7,13 +7,13 @@ from leadgen.extensions import limiter
 
 def test_the_limiter_checks_in_the_views_only(app):
     # The views' own limits still count: tests/leads/test_ebook_form.py, "...get_429".
-    assert limiter._check_request_limit not in app.before_request_funcs[None]  # noqa: SLF001
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
 
 
 def test_an_app_wide_default_limit_keeps_the_limiters_hook(make_app):
     try:
         app = make_app(RATELIMIT_DEFAULT="2 per minute")
-        assert limiter._check_request_limit in app.before_request_funcs[None]  # noqa: SLF001
+        assert limiter._check_request_limit in app.before_request_funcs[None]
         client = app.test_client()
         assert [client.get("/privacy").status_code for _ in range(3)] == [200, 200, 429]
     finally:

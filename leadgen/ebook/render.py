@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -232,8 +233,17 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
     body_path = Path(cache_dir) / f"body-{version}.pdf"
     if not body_path.is_file():
         body_path = build_body(practice, cache_dir).path
-    write_atomic(path, assemble(render_cover_pdf(name, practice), body_path))
+    # A link clicked twice, a mail client's prefetch, the mail worker preparing the copy as the
+    # visitor clicks: one request renders, the others wait for its file. Sixteen lock files
+    # are shared by all copies, so they stay few and copies of different leads rarely wait.
+    stripe = zlib.crc32(path.name.encode()) % COPY_LOCKS
+    with _exclusive(Path(cache_dir) / "copies" / f".render-{stripe}.lock"):
+        if not path.is_file():
+            write_atomic(path, assemble(render_cover_pdf(name, practice), body_path))
     return path
+
+
+COPY_LOCKS = 16
 
 
 @lru_cache(maxsize=1024)

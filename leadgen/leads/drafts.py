@@ -8,8 +8,9 @@ address, the phone number, the lead's id and its tokens. So each *look* is rende
 random mark in each of those places (app.extensions, bounded), cut at the marks once, and each
 request puts its values between the pieces: escaped as Jinja escapes them in the HTML part, as
 they are in the text part, the subject and the headers (a phone number shows twice: as stored,
-in a tel: link, and as staff dial it). The marks are letters and digits, which neither URL quoting nor HTML escaping
-changes, drawn at random per look, so no visitor's value can contain one.
+in a tel: link, and as staff dial it). The marks are letters and digits, which neither URL
+quoting nor HTML escaping changes, drawn at random per look, so no visitor's value can contain
+one.
 tests/leads/test_drafts.py holds a filled look equal to a fresh render for any name and phone.
 
 The visitor's own values go in before the write transaction (`draft`); only the lead's id and

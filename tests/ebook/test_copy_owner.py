@@ -63,3 +63,26 @@ def test_copies_of_leads_gone_are_swept_but_fresh_ones_stay(body, tmp_path):
     assert removed == 2
     assert kept.is_file() and fresh.is_file()
     assert not orphan.exists() and not legacy.exists()
+
+
+def test_a_copy_asked_for_at_once_is_rendered_once(body, ebook_cache, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leadgen.ebook import render
+
+    covers: list[str] = []
+    real = render.render_cover_pdf
+
+    def counted(name, practice):
+        covers.append(name)
+        time.sleep(0.2)  # the others arrive while this one renders
+        return real(name, practice)
+
+    monkeypatch.setattr(render, "render_cover_pdf", counted)
+    owner = "c" * 32
+    with ThreadPoolExecutor(8) as pool:
+        paths = set(
+            pool.map(lambda _: personal_copy("Kim Jansen", owner, PRACTICE, ebook_cache), range(8))
+        )
+    assert covers == ["Kim Jansen"]
+    assert len(paths) == 1 and paths.pop().is_file()
