@@ -98,7 +98,17 @@ def _environment(root: Path = EBOOK_DIR) -> jinja2.Environment:
 
 def content_version(practice: Practice) -> str:
     """Return a short hash of every file under ``ebook/`` plus the practice settings."""
-    return _content_version(practice, _source_stats())
+    global _version_seen
+    stats = _source_stats()
+    seen = _version_seen
+    if seen is not None and seen[0] is stats and seen[1] == practice:
+        return seen[2]  # the same walk: no need to hash its forty entries again as a cache key
+    version = _content_version(practice, stats)
+    _version_seen = (stats, practice, version)
+    return version
+
+
+_version_seen: tuple[tuple, Practice, str] | None = None
 
 
 # Every download asks for the version; walking ~40 files each time cost half a millisecond, so
