@@ -245,9 +245,10 @@ def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) ->
         body_path = build_body(practice, cache_dir).path
     # A link clicked twice, a mail client's prefetch, the mail worker preparing the copy as the
     # visitor clicks: one request renders, the others wait for its file. Sixteen lock files
-    # are shared by all copies, so they stay few and copies of different leads rarely wait.
+    # (beside body.lock, outside copies/, which holds nothing but copies) are shared by all
+    # copies, so they stay few and copies of different leads rarely wait.
     stripe = zlib.crc32(path.name.encode()) % COPY_LOCKS
-    with _exclusive(Path(cache_dir) / "copies" / f".render-{stripe}.lock"):
+    with _exclusive(Path(cache_dir) / f"copy-{stripe}.lock"):
         if not path.is_file():
             write_atomic(path, assemble(render_cover_pdf(name, practice), body_path))
     return path
