@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,12 +47,20 @@ def first_row(engine: Engine, statement: Select, params: dict) -> tuple | None:
     values = compiled.construct_params(params)  # the caller's, and the statement's own literals
     if compiled.positional:
         values = [values[name] for name in compiled.positiontup]
-    driver_error = engine.dialect.loaded_dbapi.Error
-    try:
+    with _as_sqlalchemy_errors(engine.dialect, compiled.string, values):
         row = _fetch_first(engine, compiled.string, values)
-    except driver_error as error:  # as SQLAlchemy's own calls would raise it (the 503 page)
-        raise DBAPIError.instance(compiled.string, values, error, driver_error) from error
     return None if row is None else tuple(row)
+
+
+@contextmanager
+def _as_sqlalchemy_errors(dialect: Dialect, sql: str, values) -> Iterator[None]:
+    """Raise a driver's error as SQLAlchemy's own calls would (IntegrityError, OperationalError
+    ...), so the 503 page and the callers' handlers meet the same exceptions."""
+    driver_error = dialect.loaded_dbapi.Error
+    try:
+        yield
+    except driver_error as error:
+        raise DBAPIError.instance(sql, values, error, driver_error) from error
 
 
 def _fetch_first(engine: Engine, sql: str, values) -> tuple | None:
@@ -97,21 +106,19 @@ def driver_insert(connection: Connection, statement: Insert, rows: dict | list[d
     first = rows[0] if many else rows
     prepared = _prepared_insert(statement, connection.dialect, tuple(sorted(first)))
     values = [prepared.values(row) for row in rows] if many else prepared.values(rows)
-    driver_error = connection.dialect.loaded_dbapi.Error
     cursor, sql = connection.connection.cursor(), prepared.sql
     try:
-        for listener in connection.dispatch.before_cursor_execute:
-            sql, values = listener(connection, cursor, sql, values, None, many)
-        if many:
-            cursor.executemany(sql, values)
-        else:
-            cursor.execute(sql, values)
-        returned = cursor.fetchall() if prepared.returns and not many else []
+        with _as_sqlalchemy_errors(connection.dialect, sql, values):
+            for listener in connection.dispatch.before_cursor_execute:
+                sql, values = listener(connection, cursor, sql, values, None, many)
+            if many:
+                cursor.executemany(sql, values)
+            else:
+                cursor.execute(sql, values)
+            returned = cursor.fetchall() if prepared.returns and not many else []
         for listener in connection.dispatch.after_cursor_execute:
             listener(connection, cursor, sql, values, None, many)
         return returned
-    except driver_error as error:
-        raise DBAPIError.instance(sql, values, error, driver_error) from error
     finally:
         cursor.close()
 
@@ -225,7 +232,5 @@ def _send(connection: Connection, sql: str) -> None:
     # Straight to the driver: through SQLAlchemy's execute, a BEGIN cost ten times its own
     # time, with the write lock already taken. Its errors (a lock not had in time) come as
     # SQLAlchemy's OperationalError all the same, so the visitor gets the 503 page.
-    try:
+    with _as_sqlalchemy_errors(connection.dialect, sql, ()):
         connection.connection.driver_connection.execute(sql)
-    except sqlite3.Error as error:
-        raise DBAPIError.instance(sql, (), error, sqlite3.Error) from error
