@@ -47,9 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_settings(app, overrides, read_dotenv=test_config is None)
     configure_database(app)
     configure_extensions(app)
-    configure_proxy(app)
-    configure_request_limits(app)
     configure_features(app)
+    # WSGI layers around Flask, innermost first: each sees the request as the one outside left it.
+    configure_download_lane(app)
+    configure_request_limits(app)
+    configure_proxy(app)
     return app
 
 
@@ -131,6 +133,13 @@ def _check_limits_in_views_only(app: Flask) -> None:
     ):
         return
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
+def configure_download_lane(app: Flask) -> None:
+    """Send made copies of the e-book without Flask's request machinery (leadgen/leads)."""
+    from leadgen.leads.download_lane import DownloadLane
+
+    app.wsgi_app = DownloadLane(app, app.wsgi_app)
 
 
 def configure_proxy(app: Flask) -> None:

@@ -230,6 +230,11 @@ def render_cover_pdf(name: str, practice: Practice) -> bytes:
     return _render_pdf(html, variant=None)[0]
 
 
+def copy_path(name: str, owner: str, practice: Practice, cache_dir: Path) -> Path:
+    """Return where the visitor's copy lives (see personal_copy), whether it is made or not."""
+    return _copy_path(Path(cache_dir), content_version(practice), owner, name)
+
+
 def personal_copy(name: str, owner: str, practice: Practice, cache_dir: Path) -> Path:
     """Return the visitor's copy: their cover in front of the cached body, cached on disk.
 

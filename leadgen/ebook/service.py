@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from leadgen.ebook import copies
-from leadgen.ebook.render import BuildResult, Practice, build_body, personal_copy
+from leadgen.ebook.render import BuildResult, Practice, build_body, copy_path, personal_copy
 
 
 def practice() -> Practice:
@@ -33,6 +33,11 @@ def build() -> BuildResult:
 def copy_for(owner: str, name: str) -> Path:
     """Return the path of lead `owner`'s personal copy for ``name``, making it when needed."""
     return personal_copy(name, owner, practice(), cache_dir())
+
+
+def made_copy(owner: str, name: str) -> Path:
+    """Return where lead `owner`'s copy for ``name`` lives, without making it (it may not exist)."""
+    return copy_path(name, owner, practice(), cache_dir())
 
 
 def remove_copies(owners: Iterable[str]) -> int:

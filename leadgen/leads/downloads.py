@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import Response, current_app, request, send_file
 from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from leadgen import database, tokens
 from leadgen.ebook import service as ebook
@@ -20,6 +21,7 @@ from leadgen.tally import tally_for
 LINK_OWNER = select(Lead.name).where(
     Lead.id == bindparam("id"), Lead.secret == bindparam("secret"), Lead.kind == "ebook"
 )
+DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"  # what the visitor's browser saves it as
 # Different (lead, moment) keys one process holds before it writes; past it, counts go at once.
 MAX_WAITING = 10_000
 
@@ -49,9 +51,8 @@ def respond(path: Path, download_name: str) -> Response:
     prefix = current_app.config["LEADGEN_X_ACCEL_PREFIX"]
     if prefix:
         # Hand the bytes to nginx: an empty answer naming the file under its `internal` location.
-        relative = path.relative_to(ebook.cache_dir()).as_posix()
         response = Response(mimetype="application/pdf")
-        response.headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(relative)}"
+        response.headers["X-Accel-Redirect"] = accel_location(path, prefix)
         response.headers.set("Content-Disposition", "attachment", filename=download_name)
     else:
         response = send_file(
@@ -67,11 +68,26 @@ def respond(path: Path, download_name: str) -> Response:
     return response
 
 
+def accel_location(path: Path, prefix: str) -> str:
+    """The address of the copy at `path` under nginx's `internal` location `prefix`."""
+    relative = path.relative_to(ebook.cache_dir()).as_posix()
+    return f"{prefix.rstrip('/')}/{quote(relative)}"
+
+
 def is_revalidation() -> bool:
     """nginx answers If-None-Match / If-Modified-Since / Range itself: only a whole one counts."""
     return bool(current_app.config["LEADGEN_X_ACCEL_PREFIX"]) and any(
         header in request.headers for header in ("If-None-Match", "If-Modified-Since", "Range")
     )
+
+
+def count_download(lead_id: int) -> None:
+    """Count a download that was sent; a database that refuses is logged, the visitor not kept."""
+    try:
+        record_download(lead_id)
+    except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
+        db.session.rollback()
+        current_app.logger.warning("download of lead %s not counted", lead_id, exc_info=True)
 
 
 def record_download(lead_id: int) -> None:

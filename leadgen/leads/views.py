@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -13,12 +12,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy.exc import SQLAlchemyError
 
 from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
-from leadgen.extensions import db
 from leadgen.leads import consent, downloads, guard, newsletter, pages, prefill, service
 from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
@@ -26,7 +23,6 @@ from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 bp = Blueprint("leads", __name__)
 
 FORMS = {"ebook": EbookForm, "advies": AdviesForm}
-DOWNLOAD_NAME = "Trainingsgids gluteus medius.pdf"
 LAYOUT = "base.html"
 
 
@@ -180,15 +176,9 @@ def download(token: str):
         lead = downloads.lead_for_download(token)
     except tokens.TokenError as error:
         return _link_problem(410 if error.expired else 404)
-    response = downloads.respond(ebook.copy_for(lead.owner, lead.name), DOWNLOAD_NAME)
+    response = downloads.respond(ebook.copy_for(lead.owner, lead.name), downloads.DOWNLOAD_NAME)
     if response.status_code == 200 and not downloads.is_revalidation():
-        try:
-            downloads.record_download(lead.lead_id)
-        except SQLAlchemyError:  # e.g. the database locked: the visitor gets the book anyway
-            db.session.rollback()
-            current_app.logger.warning(
-                "download of lead %s not counted", lead.lead_id, exc_info=True
-            )
+        downloads.count_download(lead.lead_id)
     return response
 
 
