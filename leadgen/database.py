@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -225,7 +226,42 @@ def _on_begin(connection) -> None:
     if connection.info.get(SYNCHRONOUS_SET) != level:
         _send(connection, f"PRAGMA synchronous={level}")
         connection.info[SYNCHRONOUS_SET] = level
-    _send(connection, "BEGIN IMMEDIATE")
+    _begin_immediate(connection, busy_ms() / 1000)
+
+
+# Between two tries for the write lock. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20,
+# 25 ... 100 ms between its tries (sqliteDefaultBusyCallback, https://sqlite.org/c3ref/busy_timeout.html
+# says only "sleeps"; the delays are in main.c): a process asleep for 20 ms misses a lock that
+# is held for 2 ms, and under a burst the machine idled while writers slept (docs/performance.md).
+BEGIN_RETRY_SECONDS = 0.0005
+
+
+def _begin_immediate(connection: Connection, patience: float) -> None:
+    """BEGIN IMMEDIATE, tried again every half millisecond until `patience` (seconds) is over.
+
+    Only one thread per process tries (the write gate); the others wait on the gate. SQLite's
+    busy timeout is off during the tries and set back after, for the statements that rely on
+    it (a checkpoint, a reader meeting a WAL recovery). A lock not had in time raises
+    SQLAlchemy's OperationalError, as the busy timeout did.
+    """
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + patience
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise DBAPIError.instance(
+                        "BEGIN IMMEDIATE", (), error, sqlite3.Error
+                    ) from error
+            time.sleep(BEGIN_RETRY_SECONDS)
+    finally:
+        driver.execute(
+            f"PRAGMA busy_timeout={connection.info.get(BUSY_SET, SQLITE_BUSY_MS_COMMAND)}"
+        )
 
 
 def _send(connection: Connection, sql: str) -> None:

@@ -33,12 +33,14 @@ def statements(app):
 
 
 def test_busy_timeout_is_sent_when_it_changes_only(app, statements):
+    reading = {"leadgen_read": True}  # no BEGIN IMMEDIATE, whose tries turn it off and on
     with app.app_context():
         for _ in range(3):
-            with db.engine.connect() as connection:
+            with db.engine.connect().execution_options(**reading) as connection:
                 connection.execute(text("SELECT 1"))
-        with app.test_request_context("/"), db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with app.test_request_context("/"):
+            with db.engine.connect().execution_options(**reading) as connection:
+                connection.execute(text("SELECT 1"))
         busy = [s for s in statements if s.startswith("PRAGMA busy_timeout")]
     # Set to the commands' 15 s on connecting (through the driver, unseen here), then once to
     # the request's shorter wait; not again for the same value.
@@ -159,3 +161,46 @@ def test_a_driver_insert_stores_what_sqlalchemy_stores(app, create_lead):
                 assert len(got) == len(expected) and got[:10] == expected[:10], (got, expected)
         else:
             assert got == expected, name
+
+
+def test_a_writer_tries_again_for_the_lock_while_another_process_holds_it(app, statements):
+    """Not asleep in SQLite's busy handler (1, 2, 5 ... 100 ms between tries), which misses a
+    lock held for milliseconds: BEGIN IMMEDIATE is tried again every half millisecond."""
+    import sqlite3
+    import threading
+
+    with app.app_context():
+        path = db.engine.url.database
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.2, other.execute, ["ROLLBACK"]).start()
+        with app.test_request_context("/"), db.engine.connect() as connection:
+            busy_inside = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
+            connection.execute(text("CREATE TABLE IF NOT EXISTS tries (x INTEGER)"))
+            connection.commit()
+        other.close()
+    tries = statements.count("BEGIN IMMEDIATE")
+    assert tries > 10, statements  # SQLite's handler: one statement, retried inside it
+    # Off for the tries only: the transaction itself has the request's wait back.
+    assert busy_inside == database.SQLITE_BUSY_MS_REQUEST
+    assert statements[-1] == "COMMIT"
+
+
+def test_a_writer_gives_up_when_its_patience_is_over(app, statements):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    with app.app_context():
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with db.engine.connect() as connection:
+                database._begin_immediate(connection, patience=0.05)
+        except OperationalError as error:
+            refused = error
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    assert "locked" in str(refused)
+    assert statements[-1] == f"PRAGMA busy_timeout={database.SQLITE_BUSY_MS_COMMAND}"
