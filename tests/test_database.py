@@ -38,9 +38,9 @@ def test_busy_timeout_is_sent_when_it_changes_only(app, statements):
         for _ in range(3):
             with db.engine.connect().execution_options(**reading) as connection:
                 connection.execute(text("SELECT 1"))
-        with app.test_request_context("/"):
-            with db.engine.connect().execution_options(**reading) as connection:
-                connection.execute(text("SELECT 1"))
+        request = app.test_request_context("/")
+        with request, db.engine.connect().execution_options(**reading) as connection:
+            connection.execute(text("SELECT 1"))
         busy = [s for s in statements if s.startswith("PRAGMA busy_timeout")]
     # Set to the commands' 15 s on connecting (through the driver, unseen here), then once to
     # the request's shorter wait; not again for the same value.
