@@ -37,6 +37,7 @@ from bench.harness import (
     gunicorn,
     wait_for,
 )
+from bench.postgres import libpq
 from bench.run import environment
 
 
@@ -97,7 +98,7 @@ def main() -> int:
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     command([*flask, "db", "upgrade"], env)
     body = Path(command([*flask, "ebook", "build"], env).stdout.strip().splitlines()[-1])
-    bare_db = str(tmp / "bare.db") if database_url.startswith("sqlite") else database_url
+    bare_db = str(tmp / "bare.db") if database_url.startswith("sqlite") else libpq(database_url)
     prepare_bare(bare_db)
     servers = Servers()
     try:

@@ -82,6 +82,7 @@ def configure_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
         database.tune_sqlite(db.engine)
+        database.ping_when_idle(db.engine)
 
 
 def configure_extensions(app: Flask) -> None:

@@ -204,3 +204,75 @@ def test_a_writer_gives_up_when_its_patience_is_over(app, statements):
             other.close()
     assert "locked" in str(refused)
     assert statements[-1] == f"PRAGMA busy_timeout={database.SQLITE_BUSY_MS_COMMAND}"
+
+
+@pytest.fixture
+def pg_engine(app):
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the connection check is PostgreSQL's (SQLite has no server to lose)")
+    return engine
+
+
+def _cut_connections(engine) -> int:
+    """What a server restart does to the pool: every connection of the app's database ends."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+    finally:
+        admin.dispose()
+
+
+def _age_pool(engine) -> None:
+    """Make every pooled connection look as if it lay idle past IDLE_BEFORE_PING."""
+    for record in list(engine.pool._pool.queue):
+        record.info[database.RETURNED_AT] -= database.IDLE_BEFORE_PING + 1
+
+
+def _pings(engine, monkeypatch) -> list[int]:
+    count: list[int] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection):
+        count.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return count
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(app, pg_engine, create_lead, monkeypatch):
+    lead = create_lead(kind="ebook")
+    params = {"id": lead.id, "secret": lead.secret}
+    pings = _pings(pg_engine, monkeypatch)
+    for _ in range(3):
+        assert database.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
+    assert pings == []
+    _age_pool(pg_engine)
+    assert database.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
+    assert pings == [1]
+
+
+def test_a_connection_cut_while_idle_is_replaced_before_it_is_used(app, pg_engine, submit):
+    """After a database restart, the first visitor gets the book, not the 503 page."""
+    client = app.test_client()
+    response = submit(name="Anna de Vries")
+    link = f"/download/{response.headers['Location'].split('t=', 1)[1]}"
+    first = client.get(link)
+    assert first.status_code == 200
+    first.close()
+    assert _cut_connections(pg_engine) >= 1
+    _age_pool(pg_engine)
+    again = client.get(link)
+    assert again.status_code == 200
+    again.close()
+    assert submit(name="Bert", email="bert@example.nl").status_code == 303
