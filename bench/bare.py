@@ -24,9 +24,9 @@ PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{{ t
 _local = threading.local()
 
 # The floor: the least any app keeping leadgen's promises must do, written as plainly as it can
-# be (SQLite only). A submission: check a signed form token, validate the address, and in one
-# durable transaction insert the lead, its consent and its mail (the body already rendered).
-# A download: check a signed link, read the lead it names, send the file.
+# be, on SQLite and on PostgreSQL. A submission: check a signed form token, validate the
+# address, and in one durable transaction insert the lead, its consent and its mail (the body
+# already rendered). A download: check a signed link, read the lead it names, send the file.
 FLOOR_SECRET = "bench-floor-secret-not-for-anything-else"  # noqa: S105 -- a throwaway key
 FLOOR_LEAD = (1, "s" * 32)  # id and secret of the lead the floor download serves
 FLOOR_MAIL = "Hallo,\n\nHier is je persoonlijke trainingsgids.\n" * 30  # about leadgen's length
@@ -48,6 +48,14 @@ def _pg_connection() -> psycopg.Connection:
     return conn
 
 
+def _pg_reader() -> psycopg.Connection:
+    # For the floor download's read: autocommit, as leadgen reads a link (no BEGIN, no ROLLBACK).
+    conn = getattr(_local, "pg_read", None)
+    if conn is None:
+        conn = _local.pg_read = psycopg.connect(os.environ["BENCH_DB"], autocommit=True)
+    return conn
+
+
 def _connection() -> sqlite3.Connection:
     # Opened lazily in each worker, never before the fork.
     conn = getattr(_local, "conn", None)
@@ -60,6 +68,16 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
+FLOOR_TABLES = """
+    CREATE TABLE IF NOT EXISTS floor_lead
+      (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE, secret TEXT UNIQUE);
+    CREATE TABLE IF NOT EXISTS floor_consent
+      (id INTEGER PRIMARY KEY, lead_id BIGINT REFERENCES floor_lead, purpose TEXT, text TEXT);
+    CREATE TABLE IF NOT EXISTS floor_mail
+      (id INTEGER PRIMARY KEY, lead_id BIGINT REFERENCES floor_lead, to_addr TEXT, body TEXT);
+"""
+
+
 def prepare(path: str) -> None:
     """Create the baseline's table (in an SQLite file or a PostgreSQL database)."""
     if is_postgresql(path):
@@ -68,22 +86,24 @@ def prepare(path: str) -> None:
                 "CREATE TABLE IF NOT EXISTS bare_lead "
                 "(id BIGSERIAL PRIMARY KEY, name TEXT, email TEXT UNIQUE)"
             )
+            for statement in FLOOR_TABLES.replace(
+                "INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY"
+            ).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO floor_lead (id, name, email, secret) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (FLOOR_LEAD[0], "Bench Vloer", "vloer@example.nl", FLOOR_LEAD[1]),
+            )
+            conn.execute("SELECT setval('floor_lead_id_seq', 1000)")  # past the floor's own lead
         return
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS lead (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE)"
     )
-    conn.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS floor_lead
-          (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE, secret TEXT UNIQUE);
-        CREATE TABLE IF NOT EXISTS floor_consent
-          (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES floor_lead, purpose TEXT, text TEXT);
-        CREATE TABLE IF NOT EXISTS floor_mail
-          (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES floor_lead, to_addr TEXT, body TEXT);
-        """
-    )
+    conn.executescript(FLOOR_TABLES)
     conn.execute(
         "INSERT OR IGNORE INTO floor_lead (id, name, email, secret) VALUES (?, ?, ?, ?)",
         (FLOOR_LEAD[0], "Bench Vloer", "vloer@example.nl", FLOOR_LEAD[1]),
@@ -138,15 +158,32 @@ def create() -> Flask:
             email = validate_email(form["email"], check_deliverability=False).normalized
         except (BadSignature, EmailNotValidError, KeyError):
             abort(400)
+        values = (form["name"].strip(), email, os.urandom(16).hex())
+        consent = "Ik ga akkoord met de privacyverklaring."
+        if is_postgresql(os.environ["BENCH_DB"]):
+            pg = _pg_connection()
+            lead_id = pg.execute(
+                "INSERT INTO floor_lead (name, email, secret) VALUES (%s, %s, %s) RETURNING id",
+                values,
+            ).fetchone()[0]
+            pg.execute(
+                "INSERT INTO floor_consent (lead_id, purpose, text) VALUES (%s, 'privacy', %s)",
+                (lead_id, consent),
+            )
+            pg.execute(
+                "INSERT INTO floor_mail (lead_id, to_addr, body) VALUES (%s, %s, %s)",
+                (lead_id, email, FLOOR_MAIL),
+            )
+            pg.commit()
+            return redirect("/page", code=303)
         conn = _connection()
         conn.execute("BEGIN IMMEDIATE")
         lead_id = conn.execute(
-            "INSERT INTO floor_lead (name, email, secret) VALUES (?, ?, ?)",
-            (form["name"].strip(), email, os.urandom(16).hex()),
+            "INSERT INTO floor_lead (name, email, secret) VALUES (?, ?, ?)", values
         ).lastrowid
         conn.execute(
             "INSERT INTO floor_consent (lead_id, purpose, text) VALUES (?, 'privacy', ?)",
-            (lead_id, "Ik ga akkoord met de privacyverklaring."),
+            (lead_id, consent),
         )
         conn.execute(
             "INSERT INTO floor_mail (lead_id, to_addr, body) VALUES (?, ?, ?)",
@@ -161,11 +198,11 @@ def create() -> Flask:
             lead_id, secret = _floor_signer().loads(token, max_age=30 * 86400)
         except (BadSignature, ValueError):
             abort(404)
-        row = (
-            _connection()
-            .execute("SELECT name FROM floor_lead WHERE id = ? AND secret = ?", (lead_id, secret))
-            .fetchone()
-        )
+        read = "SELECT name FROM floor_lead WHERE id = ? AND secret = ?"
+        if is_postgresql(os.environ["BENCH_DB"]):
+            row = _pg_reader().execute(read.replace("?", "%s"), (lead_id, secret)).fetchone()
+        else:
+            row = _connection().execute(read, (lead_id, secret)).fetchone()
         if row is None:
             abort(404)
         return _send(os.environ["BENCH_FILE"])
