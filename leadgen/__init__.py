@@ -180,6 +180,26 @@ def configure_features(app: Flask) -> None:
     followup.init_app(app)  # ... and queues the series mails that are due
 
 
+def warm_up(app: Flask) -> None:
+    """Do once, before gunicorn forks its workers, what each would do on its first requests.
+
+    With preload_app the workers are forked from the master after it loaded the app, and
+    inherit what it prepared: SQLAlchemy's mappers configured, every template compiled, and
+    the mails of each offer drafted in each language (their translations and Babel's date
+    formats loaded). In a worker these cost its first visitors 40-90 ms each, several times
+    that on a busy machine, and again after each restart (max_requests). No database is used.
+    """
+    from sqlalchemy.orm import configure_mappers
+
+    from leadgen.leads import drafts
+
+    configure_mappers()
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+    with app.test_request_context("/", base_url=app.config["LEADGEN_BASE_URL"]):
+        drafts.draft_each_offer()
+
+
 class _ChunkedBodyLimit:
     """Give a chunked body (no Content-Length) the MAX_CONTENT_LENGTH check others get.
 

@@ -27,3 +27,34 @@ def test_a_request_without_a_session_cookie_opens_no_signed_session(app, monkeyp
 
     monkeypatch.setattr(app.session_interface, "get_signing_serializer", refuse)
     assert app.test_client().get("/privacy").status_code == 200
+
+
+def test_warm_up_prepares_the_first_requests_without_the_database(app):
+    """What gunicorn's master does before forking: no connection may exist to cross the fork."""
+    from sqlalchemy import event
+
+    from leadgen import warm_up
+    from leadgen.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    engine.dispose()
+    connected: list[object] = []
+
+    def count(*_args) -> None:
+        connected.append(1)
+
+    event.listen(engine, "connect", count)
+    try:
+        warm_up(app)
+    finally:
+        event.remove(engine, "connect", count)
+    assert connected == []
+    looks = app.extensions["leadgen.mail_looks"]
+    assert {(key[0], key[1]) for key in looks} == {
+        ("ebook", "nl"),
+        ("ebook", "en"),
+        ("advies", "nl"),
+        ("advies", "en"),
+    }
+    assert "mail/ebook_link.txt" in {name for _, name in app.jinja_env.cache}  # compiled

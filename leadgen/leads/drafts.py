@@ -30,7 +30,7 @@ from flask import current_app
 from flask_babel import force_locale
 from markupsafe import escape
 
-from leadgen import phone
+from leadgen import i18n, phone
 from leadgen.leads import mails
 from leadgen.mail import messages
 from leadgen.models import Lead, utcnow
@@ -173,6 +173,15 @@ def draft(shape: Shape, lang: str) -> Drafts:
         }
         filled.append((mine, messages.new_message_id(config)))
     return Drafts(shape, look, tuple(filled))
+
+
+def draft_each_offer() -> None:
+    """Draft a mail of each offer in each language once (leadgen.warm_up): nothing is stored."""
+    for kind in ("ebook", "advies"):
+        phone = "0612345678" if kind == "advies" else None
+        shape = Shape(kind, "Anna de Vries", "warm-up@example.invalid", phone, None, True)
+        for lang in i18n.LANGUAGES:
+            draft(shape, lang)
 
 
 def _mark(role: str) -> str:

@@ -33,6 +33,21 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch):
     assert conf["timeout"] >= 30
 
 
+def test_before_the_first_fork_the_app_is_warmed_and_its_objects_frozen(app):
+    """gunicorn's when_ready: the workers inherit drafted mails and a frozen heap."""
+    import gc
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    server = SimpleNamespace(app=SimpleNamespace(callable=app))
+    try:
+        conf["when_ready"](server)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert len(app.extensions["leadgen.mail_looks"]) == 4  # two offers in two languages
+
+
 def test_systemd_units_run_the_web_server_and_the_mail_worker():
     web = (DEPLOY / "systemd" / "leadgen-web.service").read_text()
     mail = (DEPLOY / "systemd" / "leadgen-mail@.service").read_text()
