@@ -11,7 +11,7 @@ from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from leadgen import config as settings
-from leadgen import database, i18n, vocab
+from leadgen import database, i18n, idle_ping, vocab
 from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -82,7 +82,7 @@ def configure_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
         database.tune_sqlite(db.engine)
-        database.ping_when_idle(db.engine)
+        idle_ping.install(db.engine)
 
 
 def configure_extensions(app: Flask) -> None:

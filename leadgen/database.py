@@ -12,7 +12,7 @@ from functools import lru_cache
 from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Compiled, Connection, Dialect, Engine
-from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Insert, Select
 
 from leadgen import write_gate
@@ -32,7 +32,7 @@ def engine_options(url: str) -> dict:
     """SQLAlchemy's engine options for the database at `url`."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
-    # No pool_pre_ping: it costs a round trip on every checkout; see ping_when_idle.
+    # No pool_pre_ping: it costs a round trip on every checkout (leadgen/idle_ping.py).
     return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
 
 
@@ -164,43 +164,6 @@ def _prepared_insert(statement: Insert, dialect: Dialect, keys: tuple[str, ...])
     names = tuple(compiled.positiontup) if compiled.positional else None
     returns = bool(getattr(compiled, "effective_returning", None) or compiled.returning)
     return _PreparedInsert(compiled.string, returns, names, defaults, convert)
-
-
-# A pooled connection back in the pool for longer than this is pinged before it is used again.
-IDLE_BEFORE_PING = 1.0
-RETURNED_AT = "leadgen_returned_at"  # in the pooled connection's info: when it came back
-
-
-def ping_when_idle(engine: Engine) -> None:
-    """Ping a PostgreSQL connection before use only when it lay idle in the pool for a while.
-
-    SQLAlchemy's pool_pre_ping pings on every checkout: a round trip before each download and
-    each submission. A connection used a moment ago is alive unless the server went down in
-    that moment, and then the requests of that moment fail with or without a ping. One that
-    lay idle may have been cut by a restart, a failover or an idle timeout: pinged, and when
-    the ping meets a disconnect, the pool is renewed and the request goes on, on a fresh
-    connection (SQLAlchemy's "custom pessimistic ping": https://docs.sqlalchemy.org/en/20/core/pooling.html#disconnect-handling-pessimistic).
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    dialect = engine.dialect
-
-    @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_connection, record) -> None:
-        if record is not None:
-            record.info[RETURNED_AT] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
-        returned = record.info.get(RETURNED_AT)
-        if returned is None or time.monotonic() - returned < IDLE_BEFORE_PING:
-            return  # new, or used a moment ago
-        try:
-            dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as error:
-            if dialect.is_disconnect(error, dbapi_connection, None):
-                raise InvalidatePoolError(str(error)) from error  # the pool retries
-            raise
 
 
 def busy_ms() -> int:

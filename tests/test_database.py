@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, text
 
-from leadgen import database
+from leadgen import database, idle_ping
 from leadgen.extensions import db
 from leadgen.leads import downloads, service
 
@@ -235,7 +235,7 @@ def _cut_connections(engine) -> int:
 def _age_pool(engine) -> None:
     """Make every pooled connection look as if it lay idle past IDLE_BEFORE_PING."""
     for record in list(engine.pool._pool.queue):
-        record.info[database.RETURNED_AT] -= database.IDLE_BEFORE_PING + 1
+        record.info[idle_ping.RETURNED_AT] -= idle_ping.IDLE_BEFORE_PING + 1
 
 
 def _pings(engine, monkeypatch) -> list[int]:
