@@ -246,22 +246,25 @@ def _begin_immediate(connection: Connection, patience: float) -> None:
     SQLAlchemy's OperationalError, as the busy timeout did.
     """
     driver = connection.connection.driver_connection
-    driver.execute("PRAGMA busy_timeout=0")
+    _send(connection, "PRAGMA busy_timeout=0")
     deadline = time.monotonic() + patience
     try:
-        while True:
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
-                    raise DBAPIError.instance(
-                        "BEGIN IMMEDIATE", (), error, sqlite3.Error
-                    ) from error
-            time.sleep(BEGIN_RETRY_SECONDS)
+        with _as_sqlalchemy_errors(connection.dialect, "BEGIN IMMEDIATE", ()):
+            while True:
+                try:
+                    driver.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if (
+                        error.sqlite_errorcode != sqlite3.SQLITE_BUSY
+                        or time.monotonic() >= deadline
+                    ):
+                        raise
+                time.sleep(BEGIN_RETRY_SECONDS)
     finally:
-        driver.execute(
-            f"PRAGMA busy_timeout={connection.info.get(BUSY_SET, SQLITE_BUSY_MS_COMMAND)}"
+        _send(
+            connection,
+            f"PRAGMA busy_timeout={connection.info.get(BUSY_SET, SQLITE_BUSY_MS_COMMAND)}",
         )
 
 
