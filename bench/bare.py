@@ -158,38 +158,30 @@ def create() -> Flask:
             email = validate_email(form["email"], check_deliverability=False).normalized
         except (BadSignature, EmailNotValidError, KeyError):
             abort(400)
-        values = (form["name"].strip(), email, os.urandom(16).hex())
-        consent = "Ik ga akkoord met de privacyverklaring."
-        if is_postgresql(os.environ["BENCH_DB"]):
-            pg = _pg_connection()
-            lead_id = pg.execute(
-                "INSERT INTO floor_lead (name, email, secret) VALUES (%s, %s, %s) RETURNING id",
-                values,
-            ).fetchone()[0]
-            pg.execute(
-                "INSERT INTO floor_consent (lead_id, purpose, text) VALUES (%s, 'privacy', %s)",
-                (lead_id, consent),
-            )
-            pg.execute(
-                "INSERT INTO floor_mail (lead_id, to_addr, body) VALUES (%s, %s, %s)",
-                (lead_id, email, FLOOR_MAIL),
-            )
-            pg.commit()
-            return redirect("/page", code=303)
-        conn = _connection()
-        conn.execute("BEGIN IMMEDIATE")
-        lead_id = conn.execute(
-            "INSERT INTO floor_lead (name, email, secret) VALUES (?, ?, ?)", values
-        ).lastrowid
-        conn.execute(
+        pg = is_postgresql(os.environ["BENCH_DB"])
+        conn = _pg_connection() if pg else _connection()
+
+        def run(sql: str, args: tuple):  # the same statements on both: `?` is psycopg's `%s`
+            return conn.execute(sql.replace("?", "%s") if pg else sql, args)
+
+        if not pg:
+            conn.execute("BEGIN IMMEDIATE")  # psycopg begins the transaction itself
+        lead_id = run(
+            "INSERT INTO floor_lead (name, email, secret) VALUES (?, ?, ?) RETURNING id",
+            (form["name"].strip(), email, os.urandom(16).hex()),
+        ).fetchone()[0]
+        run(
             "INSERT INTO floor_consent (lead_id, purpose, text) VALUES (?, 'privacy', ?)",
-            (lead_id, consent),
+            (lead_id, "Ik ga akkoord met de privacyverklaring."),
         )
-        conn.execute(
+        run(
             "INSERT INTO floor_mail (lead_id, to_addr, body) VALUES (?, ?, ?)",
             (lead_id, email, FLOOR_MAIL),
         )
-        conn.execute("COMMIT")
+        if pg:
+            conn.commit()
+        else:
+            conn.execute("COMMIT")
         return redirect("/page", code=303)
 
     @app.get("/floor/download/<token>")
