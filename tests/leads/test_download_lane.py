@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import time
 
 import pytest
@@ -16,6 +17,7 @@ from leadgen.extensions import db
 from leadgen.leads import download_lane, downloads
 from leadgen.leads.download_lane import DownloadLane
 from leadgen.models import Lead, new_secret
+from tests.ebook.conftest import needs
 
 # Set anew for each answer: the clock's headers may tick between the two answers compared.
 CLOCK = {"date", "expires"}
@@ -221,5 +223,18 @@ def test_the_body_is_the_file_on_disk(app, flask, link):
         lead = downloads.lead_for_download(link.rsplit("/", 1)[1])
         on_disk = ebook.made_copy(lead.owner, lead.name).read_bytes()
     answer = Answer(lane_of(app), link)
+    assert flask.calls == 0
     assert answer.body == on_disk
     assert io.BytesIO(answer.body).read(5) == b"%PDF-"
+
+
+def test_qpdf_finds_nothing_wrong_with_what_the_lane_sends(app, flask, link, tmp_path):
+    sent = tmp_path / "sent.pdf"
+    sent.write_bytes(Answer(lane_of(app), link).body)
+    assert flask.calls == 0
+    checked = subprocess.run(  # noqa: S603 -- our own file, a fixed command
+        [needs("qpdf"), "--check", str(sent)], capture_output=True, text=True, check=False
+    )
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 0, output  # 2: errors, 3: warnings
+    assert "No syntax or stream encoding errors found" in output
