@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import has_request_context
 from sqlalchemy import event
-from sqlalchemy.engine import Compiled, Connection, Dialect, Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Insert, Select
+from sqlalchemy.engine import Connection, Engine
 
-from leadgen import write_gate
+from leadgen import driver, write_gate
 
 # How long to wait for SQLite's write lock. A visitor's request gives up soon and gets the 503
 # page with Retry-After (a burst of submissions queues for milliseconds, not seconds), so a
@@ -34,136 +28,6 @@ def engine_options(url: str) -> dict:
         return {"connect_args": {"timeout": SQLITE_BUSY_MS_COMMAND / 1000}}
     # No pool_pre_ping: it costs a round trip on every checkout (leadgen/idle_ping.py).
     return {"connect_args": {"connect_timeout": PG_CONNECT_TIMEOUT}}
-
-
-def first_row(engine: Engine, statement: Select, params: dict) -> tuple | None:
-    """The first row of one read statement, on a pooled driver connection, in no transaction.
-
-    For a read on every request of plain values (integers and strings, which no type
-    translates): no SQLAlchemy Connection, execution context or result object, which cost ten
-    times the read itself. SQLite reads one statement from one snapshot without a BEGIN (the
-    driver is in autocommit, see _on_connect); PostgreSQL reads it in autocommit, so no BEGIN
-    and no ROLLBACK cross the wire.
-    """
-    compiled = _compiled(statement, engine.dialect)
-    values = compiled.construct_params(params)  # the caller's, and the statement's own literals
-    if compiled.positional:
-        values = [values[name] for name in compiled.positiontup]
-    with _as_sqlalchemy_errors(engine.dialect, compiled.string, values):
-        row = _fetch_first(engine, compiled.string, values)
-    return None if row is None else tuple(row)
-
-
-@contextmanager
-def _as_sqlalchemy_errors(dialect: Dialect, sql: str, values) -> Iterator[None]:
-    """Raise a driver's error as SQLAlchemy's own calls would (IntegrityError, OperationalError
-    ...), so the 503 page and the callers' handlers meet the same exceptions."""
-    driver_error = dialect.loaded_dbapi.Error
-    try:
-        yield
-    except driver_error as error:
-        raise DBAPIError.instance(sql, values, error, driver_error) from error
-
-
-def _fetch_first(engine: Engine, sql: str, values) -> tuple | None:
-    pooled = engine.raw_connection()
-    try:
-        driver = pooled.driver_connection
-        in_autocommit = engine.dialect.name == "postgresql"
-        if in_autocommit:
-            driver.autocommit = True
-        try:
-            cursor = pooled.cursor()
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-            cursor.close()
-        except engine.dialect.loaded_dbapi.Error:
-            pooled.invalidate()  # whatever went wrong, the pool gets a fresh connection
-            raise
-        finally:
-            if in_autocommit and not driver.closed:
-                driver.autocommit = False
-    finally:
-        pooled.close()
-    return row
-
-
-@lru_cache(maxsize=32)
-def _compiled(statement: Select, dialect: Dialect) -> Compiled:
-    return statement.compile(dialect=dialect)
-
-
-def driver_insert(connection: Connection, statement: Insert, rows: dict | list[dict]) -> list:
-    """Run an INSERT on the driver's cursor, in `connection`'s transaction; its RETURNING rows.
-
-    The same statement as `connection.execute(statement, rows)` sends, with the columns' own
-    defaults and type conversions (dates as SQLite stores them, JSON), without SQLAlchemy's
-    execution context and result objects: inside a write transaction those cost the write lock
-    three times what the statements do. A list of rows is sent as one executemany (and returns
-    nothing). Driver errors come as SQLAlchemy's exceptions (IntegrityError, OperationalError),
-    and the engine's before/after_cursor_execute listeners see the statement (with no
-    execution context), so tracing and the tests' fault injection see it too.
-    """
-    many = isinstance(rows, list)
-    first = rows[0] if many else rows
-    prepared = _prepared_insert(statement, connection.dialect, tuple(sorted(first)))
-    values = [prepared.values(row) for row in rows] if many else prepared.values(rows)
-    cursor, sql = connection.connection.cursor(), prepared.sql
-    try:
-        with _as_sqlalchemy_errors(connection.dialect, sql, values):
-            for listener in connection.dispatch.before_cursor_execute:
-                sql, values = listener(connection, cursor, sql, values, None, many)
-            if many:
-                cursor.executemany(sql, values)
-            else:
-                cursor.execute(sql, values)
-            returned = cursor.fetchall() if prepared.returns and not many else []
-        for listener in connection.dispatch.after_cursor_execute:
-            listener(connection, cursor, sql, values, None, many)
-        return returned
-    finally:
-        cursor.close()
-
-
-@dataclass(frozen=True)
-class _PreparedInsert:
-    sql: str
-    returns: bool
-    names: tuple[str, ...] | None  # bind names in order, for a positional driver (SQLite)
-    defaults: dict[str, Callable[[], object]]  # column key -> its default, for keys not given
-    convert: dict[str, Callable]  # bind name -> the type's conversion for the driver
-
-    def values(self, row: dict) -> dict | list:
-        given = dict(row)
-        for key, make in self.defaults.items():
-            given[key] = make()
-        for name, convert in self.convert.items():
-            given[name] = convert(given[name])
-        return given if self.names is None else [given[name] for name in self.names]
-
-
-@lru_cache(maxsize=64)
-def _prepared_insert(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _PreparedInsert:
-    defaults = {}
-    for column in statement.table.columns:
-        default = column.default
-        if column.key in keys or default is None:
-            continue
-        if default.is_scalar:
-            defaults[column.key] = lambda value=default.arg: value
-        elif default.is_callable:
-            defaults[column.key] = lambda make=default.arg: make(None)
-        else:  # a SQL expression or sequence: leave it to SQLAlchemy's own execute
-            raise ValueError(f"driver_insert cannot evaluate the default of {column}")
-    compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
-    convert = {}
-    for name, bind in compiled.binds.items():
-        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            convert[name] = processor
-    names = tuple(compiled.positiontup) if compiled.positional else None
-    returns = bool(getattr(compiled, "effective_returning", None) or compiled.returning)
-    return _PreparedInsert(compiled.string, returns, names, defaults, convert)
 
 
 def busy_ms() -> int:
@@ -245,14 +109,14 @@ def _begin_immediate(connection: Connection, patience: float) -> None:
     it (a checkpoint, a reader meeting a WAL recovery). A lock not had in time raises
     SQLAlchemy's OperationalError, as the busy timeout did.
     """
-    driver = connection.connection.driver_connection
+    sqlite_connection = connection.connection.driver_connection
     _send(connection, "PRAGMA busy_timeout=0")
     deadline = time.monotonic() + patience
     try:
-        with _as_sqlalchemy_errors(connection.dialect, "BEGIN IMMEDIATE", ()):
+        with driver.as_sqlalchemy_errors(connection.dialect, "BEGIN IMMEDIATE", ()):
             while True:
                 try:
-                    driver.execute("BEGIN IMMEDIATE")
+                    sqlite_connection.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as error:
                     if (
@@ -272,5 +136,5 @@ def _send(connection: Connection, sql: str) -> None:
     # Straight to the driver: through SQLAlchemy's execute, a BEGIN cost ten times its own
     # time, with the write lock already taken. Its errors (a lock not had in time) come as
     # SQLAlchemy's OperationalError all the same, so the visitor gets the 503 page.
-    with _as_sqlalchemy_errors(connection.dialect, sql, ()):
+    with driver.as_sqlalchemy_errors(connection.dialect, sql, ()):
         connection.connection.driver_connection.execute(sql)

@@ -8,12 +8,14 @@ import shutil
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from leadgen import create_app
 from leadgen.extensions import db
@@ -190,3 +192,27 @@ def leads(app) -> Callable[[], list[Lead]]:
             return list(db.session.execute(db.select(Lead).order_by(Lead.id)).scalars())
 
     return read
+
+
+@contextmanager
+def listening(app: Flask, name: str, listener: Callable) -> Iterator[None]:
+    """`listener` on the app's engine for SQLAlchemy's event `name`, while the block runs."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, listener)
+
+
+def statements_sent(app: Flask, action: Callable[[], object]) -> list[str]:
+    """The SQL that `action` sends through the app's engine, in order, whitespace folded."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        sent.append(" ".join(statement.split()))
+
+    with listening(app, "before_cursor_execute", record):
+        action()
+    return sent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, text
 
-from leadgen import database, idle_ping
+from leadgen import database, driver, idle_ping
 from leadgen.extensions import db
 from leadgen.leads import downloads, service
 
@@ -63,10 +63,10 @@ def test_a_first_row_read_sends_its_statement_alone(app, create_lead, statements
     lead = create_lead(kind="ebook")
     with app.app_context():
         params, name = {"id": lead.id, "secret": lead.secret}, lead.name
-        database.first_row(db.engine, downloads.LINK_OWNER, params)  # the pool's first use
+        driver.first_row(db.engine, downloads.LINK_OWNER, params)  # the pool's first use
         statements.clear()
-        assert database.first_row(db.engine, downloads.LINK_OWNER, params) == (name,)
-        assert database.first_row(db.engine, downloads.LINK_OWNER, params | {"id": -1}) is None
+        assert driver.first_row(db.engine, downloads.LINK_OWNER, params) == (name,)
+        assert driver.first_row(db.engine, downloads.LINK_OWNER, params | {"id": -1}) is None
     assert len(statements) == 2
     assert all(s.startswith("SELECT lead.name FROM lead WHERE") for s in statements)
 
@@ -111,15 +111,15 @@ def test_a_first_row_read_leaves_its_connection_as_the_pool_gave_it(app, create_
     with app.app_context():
         params = {"id": lead.id, "secret": lead.secret}
         for _ in range(3):
-            assert database.first_row(db.engine, downloads.LINK_OWNER, params) == (lead.name,)
+            assert driver.first_row(db.engine, downloads.LINK_OWNER, params) == (lead.name,)
         pooled = db.engine.raw_connection()
         try:
-            driver = pooled.driver_connection
+            dbapi = pooled.driver_connection
             if db.engine.dialect.name == "postgresql":
-                assert driver.autocommit is False  # the pool's connections run transactions
-                assert driver.info.transaction_status.name == "IDLE"
+                assert dbapi.autocommit is False  # the pool's connections run transactions
+                assert dbapi.info.transaction_status.name == "IDLE"
             else:
-                assert driver.in_transaction is False
+                assert dbapi.in_transaction is False
         finally:
             pooled.close()
 
@@ -143,7 +143,7 @@ def test_a_driver_insert_stores_what_sqlalchemy_stores(app, create_lead):
     }
     with app.app_context(), db.engine.begin() as connection:
         connection.execute(insert(outbox), row | {"message_id": "<a@x>"})
-        database.driver_insert(connection, insert(outbox), [row | {"message_id": "<b@x>"}])
+        driver.insert(connection, insert(outbox), [row | {"message_id": "<b@x>"}])
         # As stored: the driver's own values, no SQLAlchemy type reading them back.
         found = connection.exec_driver_sql(
             "SELECT * FROM outbox_mail WHERE message_id IN ('<a@x>', '<b@x>') ORDER BY id"
@@ -255,10 +255,10 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(app, pg_engine, create_lea
     params = {"id": lead.id, "secret": lead.secret}
     pings = _pings(pg_engine, monkeypatch)
     for _ in range(3):
-        assert database.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
+        assert driver.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
     assert pings == []
     _age_pool(pg_engine)
-    assert database.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
+    assert driver.first_row(pg_engine, downloads.LINK_OWNER, params) == (lead.name,)
     assert pings == [1]
 
 

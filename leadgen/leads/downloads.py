@@ -11,7 +11,7 @@ from flask import Response, current_app, request, send_file
 from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from leadgen import database, tokens
+from leadgen import database, driver, tokens
 from leadgen.ebook import service as ebook
 from leadgen.extensions import db
 from leadgen.models import DownloadEvent, Lead, utcnow
@@ -40,7 +40,7 @@ def lead_for_download(token: str) -> Download:
     lead_id, owner = tokens.read_lead_token("download", token, tokens.download_max_age())
     # One plain read on a pooled connection of its own, outside any transaction: no session,
     # and on SQLite no write lock, so a download never queues behind a submission.
-    row = database.first_row(db.engine, LINK_OWNER, {"id": lead_id, "secret": owner})
+    row = driver.first_row(db.engine, LINK_OWNER, {"id": lead_id, "secret": owner})
     if row is None:
         raise tokens.TokenError(expired=False)
     return Download(lead_id=lead_id, name=row[0], owner=owner)

@@ -9,10 +9,10 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from leadgen import database, tokens
+from leadgen import driver, tokens
 from leadgen.extensions import db
 from leadgen.leads import drafts as mail_drafts
-from leadgen.leads import mails
+from leadgen.leads import mails, one_statement
 from leadgen.leads.consent import ConsentText
 from leadgen.models import Consent, Counter, Lead, OutboxMail, new_secret, utcnow
 
@@ -98,7 +98,8 @@ NEW_MAIL = insert(OUTBOX)
 def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
     """Insert a lead new to this offer, its consents and mails; None when the address has one.
 
-    Plain statements in one transaction: no unit of work, nothing loaded or expired.
+    Plain statements, no unit of work, nothing loaded or expired. On PostgreSQL, when the
+    request has no transaction open, all of it is one statement (leads/one_statement.py).
     """
     secret, now = new_secret(), utcnow()
     lead = {
@@ -114,34 +115,61 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         "last_requested_at": now,
         **req.tracking,
     }
-    # The session's connection, not one of its own: earlier work of the request may have begun
-    # the session's transaction, which on SQLite holds this thread's write gate.
-    connection = db.session.connection()
-    returned = database.driver_insert(connection, NEW_LEAD[connection.dialect.name], lead)
-    if not returned:  # a returning visitor: the session's path goes on in this transaction
-        return None
-    lead_id = returned[0][0]
-    values = {}
-    for text in req.consents.values():
-        newsletter = text.purpose == "newsletter"
-        consent = {
-            "lead_id": lead_id,
+    consents = [
+        {
             "purpose": text.purpose,
             "text_version": text.version,
             "text": text.text,
             "form": req.form,
             "origin": req.origin,
             "granted_at": now,
-            "confirmed_at": None if newsletter else now,
+            "confirmed_at": None if text.purpose == "newsletter" else now,
         }
-        consent_id = database.driver_insert(connection, NEW_CONSENT, consent)[0][0]
-        if newsletter and req.kind == "ebook":
-            values["confirm"] = tokens.issue_lead_token("confirm", consent_id, secret)
-    link = tokens.issue_lead_token("download", lead_id, secret)
-    values |= _links(lead_id, req.kind, secret, link)
-    database.driver_insert(connection, NEW_MAIL, drafts.rows(lead_id, values))
-    db.session.commit()
-    return Outcome(lead_id=lead_id, kind=req.kind, created=True, download_token=link, owner=secret)
+        for text in req.consents.values()
+    ]
+    confirm = next((c for c in consents if c["purpose"] == "newsletter"), None)
+    if req.kind != "ebook":
+        confirm = None  # only the e-book's mail asks to confirm the newsletter
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        with driver.autocommit(db.engine) as connection:
+            ids = one_statement.next_ids(connection, len(consents), len(drafts.filled))
+            lead["id"], mail_ids = ids[0], ids[1 + len(consents) :]
+            for consent, consent_id in zip(consents, ids[1 : 1 + len(consents)], strict=True):
+                consent["id"] = consent_id
+            link = tokens.issue_lead_token("download", lead["id"], secret)
+            rows = drafts.rows(
+                lead["id"], _mail_values(req.kind, lead["id"], secret, link, confirm)
+            )
+            for row, mail_id in zip(rows, mail_ids, strict=True):
+                row["id"] = mail_id
+            if not one_statement.insert_all(connection, lead, consents, rows):
+                return None
+    else:
+        # The session's connection, not one of its own: earlier work of the request may have
+        # begun the session's transaction, which on SQLite holds this thread's write gate.
+        connection = db.session.connection()
+        returned = driver.insert(connection, NEW_LEAD[connection.dialect.name], lead)
+        if not returned:  # a returning visitor: the session's path goes on in this transaction
+            return None
+        lead["id"] = returned[0][0]
+        for consent in consents:
+            consent["lead_id"] = lead["id"]
+            consent["id"] = driver.insert(connection, NEW_CONSENT, consent)[0][0]
+        link = tokens.issue_lead_token("download", lead["id"], secret)
+        rows = drafts.rows(lead["id"], _mail_values(req.kind, lead["id"], secret, link, confirm))
+        driver.insert(connection, NEW_MAIL, rows)
+        db.session.commit()
+    return Outcome(lead["id"], kind=req.kind, created=True, download_token=link, owner=secret)
+
+
+def _mail_values(
+    kind: str, lead_id: int, secret: str, link: str, confirm: dict | None
+) -> dict[str, str]:
+    """The tokens a new lead's mails carry; `confirm` is the newsletter consent to confirm."""
+    values = _links(lead_id, kind, secret, link)
+    if confirm is not None:
+        values["confirm"] = tokens.issue_lead_token("confirm", confirm["id"], secret)
+    return values
 
 
 def _links(lead_id: int, kind: str, secret: str, download: str) -> dict[str, str]:

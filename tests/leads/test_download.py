@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -139,7 +140,7 @@ def test_checking_a_link_takes_no_write_lock(app, download_path):
 
 def _durability_at_inserts(app, client, action) -> dict[str, str]:
     """Run `action`; return the commit durability in force at each table's first INSERT."""
-    from sqlalchemy import event
+    from tests.conftest import listening
 
     with app.app_context():
         engine = db.engine
@@ -147,16 +148,13 @@ def _durability_at_inserts(app, client, action) -> dict[str, str]:
     seen: dict[str, str] = {}
 
     def after(_conn, cursor, statement, *_args) -> None:
-        if statement.startswith("INSERT INTO"):
-            table = statement.split()[2].strip('"')
+        # One INSERT a statement, or on PostgreSQL a new lead's one statement with several.
+        for table in re.findall(r'INSERT INTO "?(\w+)', statement):
             ask = "PRAGMA synchronous" if sqlite else "SHOW synchronous_commit"
             seen.setdefault(table, str(cursor.connection.execute(ask).fetchone()[0]))
 
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    with listening(app, "after_cursor_execute", after):
         action()
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
     return seen
 
 

@@ -6,7 +6,7 @@ import re
 
 from leadgen.extensions import db
 from leadgen.models import Consent, OutboxMail
-from tests.conftest import form_token
+from tests.conftest import form_token, statements_sent
 
 
 def _resend(client, email: str, **extra):
@@ -177,21 +177,15 @@ def test_unsubscribe_page_keeps_its_token_out_of_referers_and_caches(submit, cli
 
 def _statements_of_resend(app, client, email: str) -> list[str]:
     """The SQL one POST to /ebook/opnieuw sends to the database, in order."""
-    from sqlalchemy import event
-
     token = form_token(client, "/ebook/opnieuw")
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.post("/ebook/opnieuw", data={"email": email, "form_token": token})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    answers = []
+    seen = statements_sent(
+        app,
+        lambda: answers.append(
+            client.post("/ebook/opnieuw", data={"email": email, "form_token": token})
+        ),
+    )
+    (response,) = answers
     assert response.status_code == 200
     return seen
 
