@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -49,7 +50,13 @@ def practice_address(config: dict) -> Address:
 
 def sender_address(config: dict) -> Address:
     """LEADGEN_MAIL_FROM as an Address ("Naam <adres>" or a bare address)."""
-    name, addr = parseaddr(config["LEADGEN_MAIL_FROM"])
+    return _sender(config["LEADGEN_MAIL_FROM"])
+
+
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> Address:
+    # Parsed once per setting: every mail a submission drafts asks for its domain.
+    name, addr = parseaddr(mail_from)
     return mailbox(addr, name)
 
 
