@@ -130,7 +130,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
     confirm = next((c for c in consents if c["purpose"] == "newsletter"), None)
     if req.kind != "ebook":
         confirm = None  # only the e-book's mail asks to confirm the newsletter
-    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+    if db.engine.dialect.name == "postgresql" and not _session_in_transaction():
         with driver.autocommit(db.engine) as connection:
             ids = one_statement.next_ids(connection, len(consents), len(drafts.filled))
             lead["id"], mail_ids = ids[0], ids[1 + len(consents) :]
@@ -160,6 +160,11 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         driver.insert(connection, NEW_MAIL, rows)
         db.session.commit()
     return Outcome(lead["id"], kind=req.kind, created=True, download_token=link, owner=secret)
+
+
+def _session_in_transaction() -> bool:
+    # Asked without making the request's session: most submissions never need one.
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 def _mail_values(
