@@ -45,6 +45,35 @@ def test_migrations_from_empty_match_the_models(empty_database_url, instance_dir
         db.engine.dispose()
 
 
+COMPRESSION = (
+    "SELECT attname, attcompression FROM pg_attribute"
+    " WHERE attrelid = 'outbox_mail'::regclass AND attname IN ('body_text', 'body_html')"
+)
+
+
+def test_0007_compresses_mail_bodies_with_lz4_where_postgresql_has_it(
+    empty_database_url, instance_dir
+):
+    if not empty_database_url.startswith("postgresql"):
+        pytest.skip("column compression is PostgreSQL's")
+    app = create_app(base_config(empty_database_url, instance_dir))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            offered = conn.exec_driver_sql(
+                "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).scalar()
+            found = dict(conn.exec_driver_sql(COMPRESSION).all())
+        downgrade(revision="0006")
+        with db.engine.connect() as conn:
+            after = dict(conn.exec_driver_sql(COMPRESSION).all())
+        db.engine.dispose()
+    # "l": LZ4, "p": pglz, "": the server's default (pglz unless configured otherwise)
+    expected, restored = ("l", "p") if "lz4" in offered else ("", "")
+    assert found == {"body_text": expected, "body_html": expected}
+    assert after == {"body_text": restored, "body_html": restored}
+
+
 LEAD_ROW = {
     "kind": "ebook",
     "name": "Anna de Vries",
