@@ -82,9 +82,9 @@ run: install
 	@echo ""
 	@configured="$${LEADGEN_EMBED_ORIGINS:-$$(sed -n 's/^LEADGEN_EMBED_ORIGINS=//p' .env 2>/dev/null)}"; \
 	  export LEADGEN_EMBED_ORIGINS="$${configured:+$$configured,}$(DEMO_ORIGIN)"; \
-	  trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) mail send --loop & \
-	  $(BIN)/python -m leadgen.embed.demo --port $(DEMO_PORT) & \
+	  trap 'exit 130' INT TERM; trap 'kill $$worker $$demo 2>/dev/null' EXIT; \
+	  $(FLASK) mail send --loop & worker=$$!; \
+	  $(BIN)/python -m leadgen.embed.demo --port $(DEMO_PORT) & demo=$$!; \
 	  LEADGEN_BIND=127.0.0.1:5000 LEADGEN_WORKERS=2 $(SERVE)
 
 # The mail worker alone (make run starts it too).

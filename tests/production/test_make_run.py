@@ -8,11 +8,15 @@ does (gunicorn -c deploy/gunicorn.conf.py, two workers) and the demo blog as `ma
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +78,77 @@ def test_the_demo_blog_and_its_forms_keep_loading(page, demo_blog):
         if number % 3 == 2:
             page.goto(server.origin + "/advies", wait_until="commit", timeout=SHOWN_WITHIN_MS)
             page.locator("form.lead-form").wait_for(state="visible", timeout=SHOWN_WITHIN_MS)
+
+
+STAND_IN = """#!/bin/sh
+# Stands in for a program of `make run`: a one-off command ends at once; a server or a loop runs
+# until a signal stops it, as the real ones do. Its own path stays in its arguments.
+case "$*" in
+  *"db upgrade"*|*"ebook build"*) exit 0 ;;
+esac
+exec python3 -c "$WAIT" "$0" "$@"
+"""
+WAIT = "import time\ntry:\n    time.sleep(300)\nexcept KeyboardInterrupt:\n    pass"
+
+
+def test_ctrl_c_stops_all_of_make_run_cleanly(tmp_path):
+    """Ctrl+C (SIGINT to the terminal's process group) ends the server, the mail worker and the
+    demo blog, and make reports no crash. The recipe's old trap (`kill 0` on INT, TERM and
+    EXIT) signalled its own shell from inside the trap, and dash crashed ("Segmentation fault")."""
+    for name in ("flask", "python", "gunicorn"):
+        stub = tmp_path / name
+        stub.write_text(STAND_IN)
+        stub.chmod(0o755)
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    make = subprocess.Popen(  # noqa: S603 -- fixed arguments
+        [
+            shutil.which("make") or "/usr/bin/make",
+            "--no-print-directory",
+            "run",
+            f"STAMP={stamp}",
+            "AXE=Makefile",  # present: nothing to install
+            "CATALOGS=",
+            f"BIN={tmp_path}",
+            f"FLASK={tmp_path}/flask",
+            f"SERVE={tmp_path}/gunicorn",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"WAIT": WAIT},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while len(_running(tmp_path)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_running(tmp_path)) == 3, _running(tmp_path)
+        os.killpg(make.pid, signal.SIGINT)
+        output, _ = make.communicate(timeout=20)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+    assert "Segmentation fault" not in output, output
+    deadline = time.monotonic() + 5
+    while _running(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _running(tmp_path) == [], "left running after Ctrl+C"
+
+
+def _running(folder: Path) -> list[str]:
+    """The command lines of the stand-ins in `folder` that are running."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            entry.name.isdigit()
+            and args[0].endswith(b"python3")
+            and str(folder).encode() in b" ".join(args)
+        ):
+            found.append(b" ".join(args).decode())
+    return found
