@@ -110,7 +110,8 @@ def queue_due(now: datetime) -> int:
     db.session.rollback()
     try:
         db.session.add(StaffDigest(day=day, queued_at=now))
-        draft.store(None)
+        mail = draft.store(None)
+        mail.next_attempt_at = now  # due in this very pass, also under `mail send --now`
         db.session.commit()
     except IntegrityError:  # another worker queued today's
         db.session.rollback()
