@@ -160,6 +160,9 @@ def test_the_settings_page_refuses_a_bad_address_and_uninstall_removes_it(blog, 
 
 
 def test_the_settings_page_in_the_dashboard_keeps_only_a_web_address(blog, page, servers):
+    # The browser is shared: a cookie from the other database's WordPress (same host, another
+    # port) must not meet this login.
+    page.context.clear_cookies()
     page.goto(f"{blog.origin}/wp-login.php")
     page.locator("#user_login").fill("beheer")
     page.locator("#user_pass").fill(blog.admin_password)
