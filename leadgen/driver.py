@@ -170,15 +170,21 @@ def python_defaults(table: Table, keys: tuple[str, ...]) -> dict[str, Callable[[
     return defaults
 
 
-@lru_cache(maxsize=64)
-def _prepared_insert(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _PreparedInsert:
-    defaults = python_defaults(statement.table, keys)
-    compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
+def bind_converters(compiled: Compiled, dialect: Dialect) -> dict[str, Callable]:
+    """Bind name -> its type's conversion for the driver (JSON; dates on SQLite), if any."""
     convert = {}
     for name, bind in compiled.binds.items():
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             convert[name] = processor
+    return convert
+
+
+@lru_cache(maxsize=64)
+def _prepared_insert(statement: Insert, dialect: Dialect, keys: tuple[str, ...]) -> _PreparedInsert:
+    defaults = python_defaults(statement.table, keys)
+    compiled = statement.compile(dialect=dialect, column_keys=[*keys, *defaults])
+    convert = bind_converters(compiled, dialect)
     names = tuple(compiled.positiontup) if compiled.positional else None
     returns = bool(getattr(compiled, "effective_returning", None) or compiled.returning)
     return _PreparedInsert(compiled.string, returns, names, defaults, convert)

@@ -14,7 +14,6 @@ as a rolled-back insert leaves them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 
 from sqlalchemy import bindparam, cast, func, select
@@ -58,11 +57,7 @@ class _Prepared:
     def __init__(self, compiled: Compiled, parts, dialect: Dialect) -> None:
         self.sql = compiled.string
         self.parts = parts  # (prefix, defaults) per row, in the order of the rows given
-        self.convert: dict[str, Callable] = {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.convert[name] = processor
+        self.convert = driver.bind_converters(compiled, dialect)
 
     def values(self, lead: dict, consents: list[dict], mails: list[dict]) -> dict:
         out = {}

@@ -136,10 +136,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
             lead["id"], mail_ids = ids[0], ids[1 + len(consents) :]
             for consent, consent_id in zip(consents, ids[1 : 1 + len(consents)], strict=True):
                 consent["id"] = consent_id
-            link = tokens.issue_lead_token("download", lead["id"], secret)
-            rows = drafts.rows(
-                lead["id"], _mail_values(req.kind, lead["id"], secret, link, confirm)
-            )
+            link, rows = _mails(req.kind, drafts, lead["id"], secret, confirm)
             for row, mail_id in zip(rows, mail_ids, strict=True):
                 row["id"] = mail_id
             if not one_statement.insert_all(connection, lead, consents, rows):
@@ -155,8 +152,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         for consent in consents:
             consent["lead_id"] = lead["id"]
             consent["id"] = driver.insert(connection, NEW_CONSENT, consent)[0][0]
-        link = tokens.issue_lead_token("download", lead["id"], secret)
-        rows = drafts.rows(lead["id"], _mail_values(req.kind, lead["id"], secret, link, confirm))
+        link, rows = _mails(req.kind, drafts, lead["id"], secret, confirm)
         driver.insert(connection, NEW_MAIL, rows)
         db.session.commit()
     return Outcome(lead["id"], kind=req.kind, created=True, download_token=link, owner=secret)
@@ -167,14 +163,16 @@ def _session_in_transaction() -> bool:
     return db.session.registry.has() and db.session().in_transaction()
 
 
-def _mail_values(
-    kind: str, lead_id: int, secret: str, link: str, confirm: dict | None
-) -> dict[str, str]:
-    """The tokens a new lead's mails carry; `confirm` is the newsletter consent to confirm."""
+def _mails(
+    kind: str, drafts: mail_drafts.Drafts, lead_id: int, secret: str, confirm: dict | None
+) -> tuple[str, list[dict]]:
+    """A new lead's download link and its outbox rows, with the tokens its mails carry;
+    `confirm` is the newsletter consent to confirm."""
+    link = tokens.issue_lead_token("download", lead_id, secret)
     values = _links(lead_id, kind, secret, link)
     if confirm is not None:
         values["confirm"] = tokens.issue_lead_token("confirm", confirm["id"], secret)
-    return values
+    return link, drafts.rows(lead_id, values)
 
 
 def _links(lead_id: int, kind: str, secret: str, download: str) -> dict[str, str]:
