@@ -10,7 +10,8 @@ baseline, one after the other, in the same settings as `make bench`:
     .venv/bin/python bench/under_load.py download      # cached download vs bare send_file
     .venv/bin/python bench/under_load.py submission    # valid submission vs bare insert
 
-LEADGEN_DATABASE_URL picks PostgreSQL (default: a fresh SQLite file); Linux only (/proc).
+`--database postgresql` runs both on a throwaway database of their own on the bench's PostgreSQL
+server (bench/postgres.py, as `make bench` does; default: a fresh SQLite file); Linux only (/proc).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import load as loadgen
+from bench import postgres
 from bench.bare import prepare as prepare_bare
 from bench.harness import (
     BIN,
@@ -37,7 +39,6 @@ from bench.harness import (
     gunicorn,
     wait_for,
 )
-from bench.postgres import libpq
 from bench.run import environment
 
 
@@ -87,18 +88,30 @@ def measure(name: str, port: int, master: int, calls, seconds: float) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("phase", choices=["download", "submission"])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=4)
     options = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="leadgen-under-load-"))
+    if options.database == "sqlite":
+        compare(options, tmp, f"sqlite:///{tmp / 'leadgen.db'}", str(tmp / "bare.db"))
+        return 0
+    server, why = postgres.reachable()
+    if server is None:
+        raise SystemExit(f"under_load: PostgreSQL not reachable: {why}")
+    with postgres.scratch_database(server) as database_url:
+        compare(options, tmp, database_url, postgres.libpq(database_url))
+    return 0
+
+
+def compare(options: argparse.Namespace, tmp: Path, database_url: str, bare_db: str) -> None:
+    """One load phase on leadgen and one on its bare baseline, on the databases given."""
     app_port, bare_port = free_port(), free_port()
-    database_url = os.environ.get("LEADGEN_DATABASE_URL") or f"sqlite:///{tmp / 'leadgen.db'}"
     env = environment(tmp / "instance", database_url, app_port)
     os.environ.update(env)
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     command([*flask, "db", "upgrade"], env)
     body = Path(command([*flask, "ebook", "build"], env).stdout.strip().splitlines()[-1])
-    bare_db = str(tmp / "bare.db") if database_url.startswith("sqlite") else libpq(database_url)
     prepare_bare(bare_db)
     servers = Servers()
     try:
@@ -124,7 +137,6 @@ def main() -> int:
             measure("cached download", app_port, app.pid, lambda: link, options.seconds)
     finally:
         servers.stop()
-    return 0
 
 
 if __name__ == "__main__":
