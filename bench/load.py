@@ -69,6 +69,18 @@ class Result:
     def p99(self) -> float:
         return self.percentile(0.99)
 
+    def joined(self, later: Result) -> Result:
+        """This phase and a later round of it, as one phase."""
+        return Result(
+            name=self.name,
+            concurrency=self.concurrency,
+            seconds=self.seconds + later.seconds,
+            latencies=self.latencies + later.latencies,
+            statuses=self.statuses + later.statuses,
+            errors=self.errors + later.errors,
+            answers=self.answers + later.answers,
+        )
+
     def summary(self) -> dict:
         return {
             "requests": self.requests,

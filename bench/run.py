@@ -149,35 +149,62 @@ def measure(
         has_nginx = full and start_nginx(servers, tmp, nginx_port, body_pdf)
         submissions = Submissions(app_port, run_id)
 
-        def phase(name: str, port: int, calls, **kw) -> loadgen.Result:
-            kw.setdefault("max_seconds", options.seconds)
-            kw.setdefault("warmup", 40)
-            result = loadgen.load(name, port, calls, **kw)
-            phases[name] = result
+        def show(result: loadgen.Result) -> None:
             print(
-                f"  {name:<22} {result.rps:8.1f} req/s  p50 {result.p50:7.1f} ms  "
+                f"  {result.name:<22} {result.rps:8.1f} req/s  p50 {result.p50:7.1f} ms  "
                 f"p99 {result.p99:7.1f} ms  {dict(result.statuses)}"
                 + (f"  fouten {result.errors}" if result.errors else "")
             )
+
+        def phase(name: str, port: int, calls, **kw) -> loadgen.Result:
+            kw.setdefault("max_seconds", options.seconds)
+            kw.setdefault("warmup", 40)
+            phases[name] = result = loadgen.load(name, port, calls, **kw)
+            show(result)
             return result
+
+        def side_by_side(*group: tuple[str, int, Callable, bool]) -> None:
+            """Phases compared in a ratio, in turns: `options.rounds` short rounds of each, one
+            after the other, so a machine that slows down for a while slows all of them alike
+            (on a shared machine whole phases minutes apart differed by a fifth)."""
+            for turn in range(options.rounds):
+                for name, port, calls, keep in group:
+                    result = loadgen.load(
+                        name,
+                        port,
+                        calls,
+                        max_seconds=options.seconds / options.rounds,
+                        max_requests=20_000 // options.rounds,
+                        warmup=40 if turn == 0 else 0,
+                        keep=keep,
+                    )
+                    phases[name] = phases[name].joined(result) if turn else result
+            for name, *_ in group:
+                show(phases[name])
 
         if full:
             page = loadgen.Call("GET", "/page")
-            phase("bare page", bare_port, lambda: page)
             form = loadgen.Call("GET", "/ebook")
-            phase("form page", app_port, lambda: form)
-        phase("bare insert", bare_port, bare_inserts())
+            side_by_side(
+                ("bare page", bare_port, lambda: page, False),
+                ("form page", app_port, lambda: form, False),
+            )
         floor = bare_inserts("/floor/insert", form_token=floor_token())
-        phase("floor submission", bare_port, floor)
-        phase("submission", app_port, submissions, keep=True)  # warmed up as its baseline is
+        side_by_side(
+            ("bare insert", bare_port, bare_inserts(), False),
+            ("floor submission", bare_port, floor, False),
+            ("submission", app_port, submissions, True),
+        )
         acks = acknowledged(phases["submission"])
 
         bare_file = loadgen.Call("GET", "/file")
-        phase("bare send_file", bare_port, lambda: bare_file)
         floor_file = loadgen.Call("GET", f"/floor/download/{floor_token()}")
-        phase("floor download", bare_port, lambda: floor_file)
         cached = loadgen.Call("GET", f"/download/{acks[0][1]}")
-        phase("cached download", app_port, lambda: cached)
+        side_by_side(
+            ("bare send_file", bare_port, lambda: bare_file, False),
+            ("floor download", bare_port, lambda: floor_file, False),
+            ("cached download", app_port, lambda: cached, False),
+        )
         fresh = iter([loadgen.Call("GET", f"/download/{token}") for _, token in acks[1:41]])
         phase("personal download", app_port, fresh, concurrency=1, warmup=0, max_seconds=30)
         if has_nginx:
@@ -288,10 +315,10 @@ def sqlite_targets(run: Measured, extra: dict[str, str | None]) -> list[Target]:
 def print_table(title: str, targets: list[Target]) -> None:
     print()
     print(title)
-    print(f"{'target (DESIGN.md)':<44} {'measured':<36} result")
-    print("-" * 90)
+    print(f"{'target (DESIGN.md)':<50} {'measured':<38} result")
+    print("-" * 112)
     for target in targets:
-        print(f"{target.name:<44} {target.figure:<36} {target.verdict}")
+        print(f"{target.name:<50} {target.figure:<38} {target.verdict}")
 
 
 def other_scripts() -> dict[str, str | None]:
@@ -335,6 +362,9 @@ def summary(run: Measured, targets: list[Target]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each load phase")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="turns that phases compared in a ratio take"
+    )
     parser.add_argument("--workers", type=int, default=min(4, max(2, 2 * (os.cpu_count() or 1))))
     parser.add_argument(
         "--database",
