@@ -20,7 +20,9 @@ def test_copy_buttons_put_the_snippet_on_the_clipboard(browser, page, live, staf
     page.get_by_role("heading", name="Formulieren op de blog zetten").wait_for()
 
     button = page.locator("button[data-copy='snippet-ebook-shortcode']")
-    assert button.is_visible()  # the script reveals the buttons it can serve
+    # The script reveals the buttons it can serve, once it has run: the heading is there before
+    # it, so an immediate look raced it (it lost once under CI's load). Fails if it never does.
+    button.wait_for(state="visible", timeout=10_000)
     button.click()
     page.get_by_role("status").filter(has_text="Gekopieerd.").wait_for()
     assert button.inner_text() == "Gekopieerd."  # where the eye is, for a moment
