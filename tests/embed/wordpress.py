@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -257,6 +258,7 @@ class WordPress:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
+            start_new_session=True,  # its workers with it: close() stops the whole group
         )
         _wait_for(lambda: _listening(f"127.0.0.1:{self.port}"), "php -S")
 
@@ -295,7 +297,9 @@ class WordPress:
 
     def close(self) -> None:
         if self.server:
-            self.server.terminate()
+            # With PHP_CLI_SERVER_WORKERS the server forks workers, which outlived a plain
+            # terminate() of their parent and kept running after the tests.
+            os.killpg(self.server.pid, signal.SIGTERM)
             self.server.wait(10)
             self._log.close()
         self.mariadb.sql(f"DROP DATABASE IF EXISTS `{self.db_name}`")
