@@ -224,11 +224,12 @@ def database_targets(run: Measured) -> list[Target]:
     work misses a target too, it is out of reach here, and the line after it says what is
     judged instead.
     """
-    bare_p99 = run.phases["bare insert"].p99
     personal = run.phases["personal download"]
+    sub_p99, floor_p99 = run.phases["submission"].p99, run.phases["floor submission"].p99
+    bare_p99 = run.phases["bare insert"].p99
 
-    def share(ours: str, bare: str, least: float) -> Target:
-        mine, floor = run.ratio(ours, bare), run.ratio(f"floor {ours.split()[-1]}", bare)
+    def share(ours: str, least_work: str, bare: str, least: float) -> Target:
+        mine, floor = run.ratio(ours, bare), run.ratio(least_work, bare)
         return Target(
             f"{ours} >= {least:.0%} of {bare}",
             f"{mine:.0%}",
@@ -237,21 +238,25 @@ def database_targets(run: Measured) -> list[Target]:
             f"{floor:.0%}",
         )
 
-    def p99(name: str, within: Callable[[float], bool], shown: str) -> Target:
-        mine, floor = run.phases["submission"].p99, run.phases["floor submission"].p99
-        return Target(name, shown.format(mine), within(mine), within(floor), f"{floor:.0f} ms")
-
-    download = share("cached download", "bare send_file", 0.8)
+    download = share("cached download", "floor download", "bare send_file", 0.8)
     floor_share = run.ratio("cached download", "floor download")
     return [
-        share("submission", "bare insert", 0.4),
-        p99("submission p99 < 50 ms at 16 connections", lambda ms: ms < 50, "{:.1f} ms"),
+        share("submission", "floor submission", "bare insert", 0.4),
+        Target(
+            "submission p99 < 50 ms at 16 connections",
+            f"{sub_p99:.1f} ms",
+            sub_p99 < 50,
+            floor_p99 < 50,
+            f"{floor_p99:.0f} ms",
+        ),
         # The issue's relative form: the tail against the bare insert's, measured alike. Where
         # the absolute 50 ms is out of reach, this is what is judged instead.
-        p99(
+        Target(
             "submission p99 <= 2x the bare insert's p99",
-            lambda ms: ms <= 2 * bare_p99,
-            f"{{:.0f}} vs {bare_p99:.0f} ms",
+            f"{sub_p99:.0f} vs {bare_p99:.0f} ms",
+            sub_p99 <= 2 * bare_p99,
+            floor_p99 <= 2 * bare_p99,
+            f"{floor_p99:.0f} ms",
         ),
         Target("personal-copy download p50 < 150 ms", f"{personal.p50:.0f} ms", personal.p50 < 150),
         download,

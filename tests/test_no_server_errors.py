@@ -97,30 +97,28 @@ def random_request(rng: random.Random, paths: list[str]) -> tuple[str, str, dict
     return method, path, options
 
 
+def statuses(client, paths: list[str], seed: int, count: int) -> list[tuple[str, int]]:
+    """(request, status) of `count` random requests; the client starts signed in, and keeps
+    that until a random POST to the logout route signs it out."""
+    rng, answered = random.Random(seed), []
+    for _ in range(count):
+        method, path, options = random_request(rng, paths)
+        response = client.open(path, method=method, **options)
+        answered.append((f"{method} {path[:120]} {str(options)[:160]}", response.status_code))
+        response.close()
+    return answered
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_requests_by_signed_in_staff_get_no_server_error(
     app, staff_client, create_lead, seed
 ):
-    paths = routes(app, create_lead().id)
-    rng = random.Random(seed)
-    errors = []
-    for _ in range(400):
-        method, path, options = random_request(rng, paths)
-        response = staff_client.open(path, method=method, **options)
-        if response.status_code >= 500:
-            errors.append(f"{method} {path[:120]} {str(options)[:160]}: {response.status_code}")
-        response.close()
+    answered = statuses(staff_client, routes(app, create_lead().id), seed, 400)
+    errors = [f"{request}: {status}" for request, status in answered if status >= 500]
     assert not errors, "\n".join(errors[:10])
 
 
 def test_the_random_requests_get_through_often(app, staff_client, create_lead):
     """A fuzz that meets only 404s and 405s tries nothing: a fair share must be served."""
-    paths = routes(app, create_lead().id)
-    rng = random.Random(1)
-    served = 0
-    for _ in range(200):
-        method, path, options = random_request(rng, paths)
-        response = staff_client.open(path, method=method, **options)
-        served += response.status_code < 400
-        response.close()
-    assert served >= 20
+    answered = statuses(staff_client, routes(app, create_lead().id), 1, 200)
+    assert sum(status < 400 for _request, status in answered) >= 20
