@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import AXE
 from tests.conftest import free_port
 from tests.production.conftest import ROOT, Server, request
 
@@ -101,13 +102,14 @@ def test_ctrl_c_stops_all_of_make_run_cleanly(tmp_path):
         stub.chmod(0o755)
     stamp = tmp_path / "installed"
     stamp.touch()
+    untouched = {path: path.stat().st_mtime_ns for path in (ROOT / "Makefile", AXE)}
     make = subprocess.Popen(  # noqa: S603 -- fixed arguments
         [
             shutil.which("make") or "/usr/bin/make",
             "--no-print-directory",
             "run",
             f"STAMP={stamp}",
-            "AXE=Makefile",  # present: nothing to install
+            f"AXE={stamp}",  # newer than package.json: nothing to install
             "CATALOGS=",
             f"BIN={tmp_path}",
             f"FLASK={tmp_path}/flask",
@@ -135,6 +137,9 @@ def test_ctrl_c_stops_all_of_make_run_cleanly(tmp_path):
     while _running(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _running(tmp_path) == [], "left running after Ctrl+C"
+    # Nothing was installed: an `npm ci` here would empty node_modules under the browser tests
+    # running beside this one (it did, on a fresh clone, where the Makefile stood in for axe).
+    assert {path: path.stat().st_mtime_ns for path in untouched} == untouched
 
 
 def _running(folder: Path) -> list[str]:
