@@ -23,6 +23,16 @@ def test_copy_has_the_cover_with_the_name_in_front(body, copy_pdf):
     assert "Anna de Vries" in cover
 
 
+def test_cover_is_dressed_by_the_guides_stylesheet(copy_pdf):
+    # The cover takes print.css parsed once per thread, not from a <link> (render._print_css):
+    # without it the page would be A4 and its text in a fallback font.
+    cover, first = copy_pdf.pages[0], copy_pdf.pages[1]
+    assert cover.mediabox == first.mediabox
+    assert round(float(cover.mediabox.width) * 25.4 / 72) == 148  # A5
+    fonts = {str(font["/BaseFont"]) for font in cover["/Resources"]["/Font"].values()}
+    assert fonts and all("Source-Sans-3" in font for font in fonts), fonts
+
+
 def test_copy_keeps_metadata_bookmarks_and_toc_links(body_pdf, copy_pdf):
     assert copy_pdf.metadata.title == body_pdf.metadata.title
     assert copy_pdf.metadata.author == body_pdf.metadata.author
