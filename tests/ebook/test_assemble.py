@@ -8,6 +8,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from leadgen.ebook import assemble as assemble_module
 from leadgen.ebook.assemble import assemble
 from leadgen.ebook.render import render_cover_pdf
 
@@ -118,3 +119,20 @@ def test_body_pages_keep_their_struct_parents_and_links(copy, original):
         for link in links:
             assert int(link.StructParent) in parent_tree, index
     assert sum(len(p.obj.get("/Annots", [])) for p in copy.pages) > 0
+
+
+def test_copies_after_one_another_each_carry_only_their_own_cover(body, tmp_path, monkeypatch):
+    # A thread keeps the body open between copies (assemble._held_body) and opens it again
+    # every REOPEN_AFTER copies: across that, each copy is the body and one cover, its own.
+    monkeypatch.setattr(assemble_module, "REOPEN_AFTER", 2)
+    names = ["Eerste Bezoeker", "Tweede Bezoeker", "Derde Bezoeker"]
+    with pikepdf.open(body.path) as original:
+        pages = len(original.pages)
+    for name in names:
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(assemble(render_cover_pdf(name, PRACTICE), body.path))
+        with pikepdf.open(path) as copy:
+            assert len(copy.pages) == pages + 1, name
+        cover = run(needs("pdftotext"), "-f", "1", "-l", "1", str(path), "-").stdout
+        assert [other for other in names if other in flat(cover)] == [name]
+        assert run(needs("qpdf"), "--check", str(path)).returncode == 0, name
