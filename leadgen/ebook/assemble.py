@@ -19,50 +19,52 @@ def assemble(cover_pdf: bytes, body_path: Path) -> bytes:
     Links, bookmarks and the structure tree point at page objects (and /StructParents keys),
     not at page numbers, so one more page in front leaves them all valid.
     """
-    body = _held_body(body_path)
-    try:
-        with pikepdf.open(BytesIO(cover_pdf)) as cover:
-            page = cover.pages[0]
-            _mark_as_artifact(page)
-            body.pages.insert(0, page)
-            try:
-                out = BytesIO()
-                # qpdf copies the body's compressed streams and object streams as they are
-                # (fast, and smaller than regrouping them) and compresses the new cover stream.
-                # The cover's stream data is read from `cover` as it writes: it stays open.
-                body.save(out)
-            finally:
-                del body.pages[0]
-        return out.getvalue()
-    except Exception:
-        _held.body = None  # whatever state it was left in, the next copy opens the file again
-        raise
+    with _held_lock:
+        body = _held_body(body_path)
+        try:
+            with pikepdf.open(BytesIO(cover_pdf)) as cover:
+                page = cover.pages[0]
+                _mark_as_artifact(page)
+                body.pages.insert(0, page)
+                try:
+                    out = BytesIO()
+                    # qpdf copies the body's compressed streams and object streams as they are
+                    # (fast, and smaller than regrouping them) and compresses the new cover
+                    # stream, whose data it reads from `cover` as it writes: that stays open.
+                    body.save(out)
+                finally:
+                    del body.pages[0]
+            return out.getvalue()
+        except Exception:
+            _held.clear()  # whatever state it was left in, the next copy opens the file again
+            raise
 
 
-#: A body held open is opened again after this many copies. Each copy's cover objects stay in
-#: it, unreachable from the page tree (qpdf writes only what the trailer reaches), until then.
+#: The body held open is opened again after this many copies. Each copy's cover objects stay
+#: in it, unreachable from the page tree (qpdf writes only what the trailer reaches), until then.
 REOPEN_AFTER = 64
 
-_held = threading.local()
+# The body, held open by the process between copies; a Pdf is not safe to use from two threads
+# at once, so copies take turns (qpdf's work is short and mostly under the GIL anyway).
+_held_lock = threading.Lock()
+_held: dict = {}
 
 
 def _held_body(path: Path) -> pikepdf.Pdf:
-    """This thread's open copy of the body at `path`, its catalog already labelled.
+    """The body at `path`, open, its catalog already labelled. Call with `_held_lock` held.
 
-    Opening the body (2 000 objects, most of them the structure tree) was half of each
-    assembly; a Pdf is not safe to share between threads, so each thread holds its own.
+    Opening it (2 000 objects, most of them the structure tree) was half of each assembly.
     """
     stat = path.stat()
     key = (str(path), stat.st_ino, stat.st_mtime_ns)
-    body = getattr(_held, "body", None)
-    if body is None or _held.key != key or _held.uses >= REOPEN_AFTER:
-        if body is not None:
-            body.close()
+    if _held.get("key") != key or _held["uses"] >= REOPEN_AFTER:
+        if "body" in _held:
+            _held.pop("body").close()
         body = pikepdf.open(path)
         body.Root.PageLabels = _page_labels()
-        _held.body, _held.key, _held.uses = body, key, 0
-    _held.uses += 1
-    return body
+        _held.update(body=body, key=key, uses=0)
+    _held["uses"] += 1
+    return _held["body"]
 
 
 def _mark_as_artifact(page: Page) -> None:

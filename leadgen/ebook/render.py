@@ -152,45 +152,48 @@ def render_guide_html(practice: Practice) -> str:
 
 
 def _render_pdf(
-    html: str, variant: str | None = PDF_VARIANT, stylesheet: CSS | None = None
+    html: str,
+    variant: str | None = PDF_VARIANT,
+    tools: tuple[FontConfiguration, CSS] | None = None,
 ) -> tuple[bytes, int]:
+    """Render `html` to PDF; `tools` are a font configuration and a stylesheet to reuse."""
+    config, stylesheet = tools or (FontConfiguration(), None)
     document = HTML(
         string=html,
         base_url=(EBOOK_DIR / "guide.html").as_uri(),
         url_fetcher=url_fetcher(),
         encoding="utf-8",
-    ).render(font_config=_font_config(), stylesheets=[stylesheet] if stylesheet else None)
+    ).render(font_config=config, stylesheets=[stylesheet] if stylesheet else None)
     pdf = document.write_pdf(pdf_variant=variant)
     return pdf, len(document.pages)
 
 
-_fonts = threading.local()
+# One font configuration and one parsed print.css per process, for the covers, used under a
+# lock: a Pango font map is not safe to share between threads at once, and a cover is Python's
+# work under the GIL, so covers taking turns lose nothing. Made per thread instead, each of a
+# worker's threads paid for its first cover again: 170-250 ms against 40-50 ms after.
+_cover_lock = threading.Lock()
+_cover_tools: tuple[tuple, FontConfiguration, CSS] | None = None
 
 
-def _font_config() -> FontConfiguration:
-    """Return this thread's font configuration, made again when the guide's files change."""
-    # A configuration keeps the @font-face fonts it has unpacked: reusing it takes about half
-    # off each cover. Its Pango font map is not safe to share between threads: one per thread.
-    stats = _source_stats()
-    if getattr(_fonts, "stats", None) != stats:
-        _fonts.config, _fonts.css, _fonts.stats = FontConfiguration(), None, stats
-    return _fonts.config
+def _cover_tools_for(stats: tuple) -> tuple[FontConfiguration, CSS]:
+    """The covers' font configuration and print.css parsed for it, made again when the guide's
+    files change. Call with `_cover_lock` held.
 
-
-def _print_css() -> CSS:
-    """Return print.css parsed, for this thread's font configuration (see _font_config).
-
-    Parsing it (the body's rules too: a cover shares the body's fonts and page rules) and
-    compiling its selectors took more than half of each cover; a cover made with the parsed
-    sheet renders to the same pixels. It comes in as a user stylesheet: the cover's own
-    <style> (the emoji font) still wins, by origin where it once won by order.
+    Parsing print.css (the body's rules too: a cover shares its fonts and page rules) and
+    compiling its selectors took over half of each cover; a cover made with the parsed sheet
+    renders to the same pixels. It comes in as a user stylesheet: the cover's own <style> (the
+    emoji font) still wins, by origin where it once won by order. A configuration also keeps
+    the @font-face fonts it has unpacked.
     """
-    config = _font_config()
-    if _fonts.css is None:
-        _fonts.css = CSS(
+    global _cover_tools
+    if _cover_tools is None or _cover_tools[0] != stats:
+        config = FontConfiguration()
+        css = CSS(
             filename=str(EBOOK_DIR / "print.css"), url_fetcher=url_fetcher(), font_config=config
         )
-    return _fonts.css
+        _cover_tools = (stats, config, css)
+    return _cover_tools[1], _cover_tools[2]
 
 
 @contextmanager
@@ -245,7 +248,8 @@ def render_cover_pdf(name: str, practice: Practice) -> bytes:
     has_emoji = any(ord(char) > 0x2100 and unicodedata.category(char) == "So" for char in name)
     html = template.render(practice=practice, name=name, has_emoji=has_emoji, linked_css=False)
     # Untagged: its content becomes an artifact of the tagged body (see assemble).
-    return _render_pdf(html, variant=None, stylesheet=_print_css())[0]
+    with _cover_lock:
+        return _render_pdf(html, variant=None, tools=_cover_tools_for(_source_stats()))[0]
 
 
 def copy_path(name: str, owner: str, practice: Practice, cache_dir: Path) -> Path:

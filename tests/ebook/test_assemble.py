@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -136,3 +138,23 @@ def test_copies_after_one_another_each_carry_only_their_own_cover(body, tmp_path
         cover = run(needs("pdftotext"), "-f", "1", "-l", "1", str(path), "-").stdout
         assert [other for other in names if other in flat(cover)] == [name]
         assert run(needs("qpdf"), "--check", str(path)).returncode == 0, name
+
+
+def test_copies_made_at_once_in_threads_each_carry_their_own_cover(body, tmp_path):
+    # The held body is the process's: copies from several threads take turns on it. Threads
+    # are switched as often as Python allows, so that without the turns they would interleave.
+    names = [f"Bezoeker {letter}" for letter in "ABCDEFGH"]
+    covers = {name: render_cover_pdf(name, PRACTICE) for name in names}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            made = pool.map(lambda name: assemble(covers[name], body.path), names)
+            copies = dict(zip(names, made, strict=True))
+    finally:
+        sys.setswitchinterval(interval)
+    for name, data in copies.items():
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        cover = flat(run(needs("pdftotext"), "-f", "1", "-l", "1", str(path), "-").stdout)
+        assert [other for other in names if other in cover] == [name]

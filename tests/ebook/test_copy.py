@@ -24,8 +24,8 @@ def test_copy_has_the_cover_with_the_name_in_front(body, copy_pdf):
 
 
 def test_cover_is_dressed_by_the_guides_stylesheet(copy_pdf):
-    # The cover takes print.css parsed once per thread, not from a <link> (render._print_css):
-    # without it the page would be A4 and its text in a fallback font.
+    # The cover takes print.css parsed once per process, not from a <link>
+    # (render._cover_tools_for): without it the page would be A4 and in a fallback font.
     cover, first = copy_pdf.pages[0], copy_pdf.pages[1]
     assert cover.mediabox == first.mediabox
     assert round(float(cover.mediabox.width) * 25.4 / 72) == 148  # A5
