@@ -1,4 +1,9 @@
-"""A small closed-loop HTTP load generator: asyncio, one connection per request, loopback only.
+"""A small HTTP load generator: asyncio, one connection per request, loopback only.
+
+Closed loop by default: `concurrency` clients, each sending its next request when the last is
+answered, as fast as the server allows. With a `rate`, open loop: requests start on a fixed
+schedule whether or not earlier ones are answered, and each latency counts from when its
+request was due, so a late start is not hidden (no coordinated omission).
 
 Written here rather than installed (wrk would need Lua for fresh form tokens and unique
 addresses per request). It runs in one process, so on a small machine it takes CPU from the
@@ -151,6 +156,42 @@ async def _run(
     return result
 
 
+async def _paced(
+    name: str, port: int, calls: Iterator[Call], rate: float, max_seconds: float, keep: bool
+) -> Result:
+    result = Result(name=name, concurrency=0, seconds=0.0)
+    started = time.perf_counter()
+    in_flight: set[asyncio.Task] = set()
+
+    async def one(call: Call, due: float) -> None:
+        try:
+            answer = await fetch(port, call)
+        except (TimeoutError, OSError, ValueError, IndexError):
+            result.errors += 1
+            return
+        answer.seconds = time.perf_counter() - due
+        result.latencies.append(answer.seconds)
+        result.statuses[answer.status] += 1
+        if keep:
+            result.answers.append((call, answer))
+
+    for sent in itertools.count():
+        due = started + sent / rate
+        if due >= started + max_seconds:
+            break
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        call = next(calls, None)
+        if call is None:
+            break
+        task = asyncio.create_task(one(call, due))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+        result.concurrency = max(result.concurrency, len(in_flight))  # the most at once
+    await asyncio.gather(*in_flight)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def load(
     name: str,
     port: int,
@@ -160,10 +201,14 @@ def load(
     max_seconds: float = 8.0,
     warmup: int = 0,
     keep: bool = False,
+    rate: float | None = None,
 ) -> Result:
-    """Run `calls` against 127.0.0.1:`port` until the request or time budget is spent."""
+    """Run `calls` against 127.0.0.1:`port` until the request or time budget is spent; with a
+    `rate`, `rate` requests a second for `max_seconds` (open loop; `concurrency` is not used)."""
     if callable(calls):
         calls = iter(calls, None)
     if warmup:
         asyncio.run(_run(name, port, calls, min(concurrency, warmup), warmup, 30, False))
+    if rate:
+        return asyncio.run(_paced(name, port, calls, rate, max_seconds, keep))
     return asyncio.run(_run(name, port, calls, concurrency, max_requests, max_seconds, keep))

@@ -51,6 +51,9 @@ from bench.harness import (  # noqa: E402
 )
 
 RESULTS = ROOT / "bench" / "results.json"
+#: The paced phases run at this share of the bare insert's throughput in the same run: a busy
+#: moment, about half of what leadgen can take where it does 40% of the bare insert.
+PACED_SHARE = 0.2
 NOT_MEASURED = "niet gemeten (zie de uitvoer van het script hierboven)"
 SECRET = "bench-secret-key-long-enough-for-leadgen"  # noqa: S105 -- a throwaway bench database
 
@@ -163,10 +166,11 @@ def measure(
             show(result)
             return result
 
-        def side_by_side(*group: tuple[str, int, Callable, bool]) -> None:
+        def side_by_side(*group: tuple[str, int, Callable, bool], rate: float = 0) -> None:
             """Phases compared in a ratio, in turns: `options.rounds` short rounds of each, one
             after the other, so a machine that slows down for a while slows all of them alike
-            (on a shared machine whole phases minutes apart differed by a fifth)."""
+            (on a shared machine whole phases minutes apart differed by a fifth). With a
+            `rate`, each is paced at that many requests a second (open loop)."""
             for turn in range(options.rounds):
                 for name, port, calls, keep in group:
                     result = loadgen.load(
@@ -175,8 +179,9 @@ def measure(
                         calls,
                         max_seconds=options.seconds / options.rounds,
                         max_requests=20_000 // options.rounds,
-                        warmup=40 if turn == 0 else 0,
+                        warmup=40 if turn == 0 and not rate else 0,
                         keep=keep,
+                        rate=rate,
                     )
                     phases[name] = phases[name].joined(result) if turn else result
             for name, *_ in group:
@@ -189,13 +194,21 @@ def measure(
                 ("bare page", bare_port, lambda: page, False),
                 ("form page", app_port, lambda: form, False),
             )
-        floor = bare_inserts("/floor/insert", form_token=floor_token())
+        bare, floor = bare_inserts(), bare_inserts("/floor/insert", form_token=floor_token())
         side_by_side(
-            ("bare insert", bare_port, bare_inserts(), False),
+            ("bare insert", bare_port, bare, False),
             ("floor submission", bare_port, floor, False),
             ("submission", app_port, submissions, True),
         )
-        acks = acknowledged(phases["submission"])
+        # The tail at a busy moment rather than at saturation: the three again, each paced at
+        # the same share of the bare insert's throughput (see database_targets).
+        side_by_side(
+            ("bare insert, paced", bare_port, bare, False),
+            ("floor submission, paced", bare_port, floor, False),
+            ("submission, paced", app_port, submissions, True),
+            rate=round(PACED_SHARE * phases["bare insert"].rps, 1),
+        )
+        acks = acknowledged(phases["submission"]) + acknowledged(phases["submission, paced"])
 
         bare_file = loadgen.Call("GET", "/file")
         floor_file = loadgen.Call("GET", f"/floor/download/{floor_token()}")
@@ -226,7 +239,8 @@ def database_targets(run: Measured) -> list[Target]:
     """
     personal = run.phases["personal download"]
     sub_p99, floor_p99 = run.phases["submission"].p99, run.phases["floor submission"].p99
-    bare_p99 = run.phases["bare insert"].p99
+    paced = {name: run.phases[f"{name}, paced"] for name in ("submission", "floor submission")}
+    paced_bare = run.phases["bare insert, paced"]
 
     def share(ours: str, least_work: str, bare: str, least: float) -> Target:
         mine, floor = run.ratio(ours, bare), run.ratio(least_work, bare)
@@ -249,14 +263,17 @@ def database_targets(run: Measured) -> list[Target]:
             floor_p99 < 50,
             f"{floor_p99:.0f} ms",
         ),
-        # The issue's relative form: the tail against the bare insert's, measured alike. Where
-        # the absolute 50 ms is out of reach, this is what is judged instead.
+        # The issue's relative form: the tail against the bare insert's, both paced at the same
+        # rate. At 16 connections in a closed loop each latency is 16 / throughput (Little's
+        # law), so a tail compared there is the throughput ratio again, turned over; paced, it
+        # is what a submission adds to a visitor's wait at a busy moment. Where the absolute
+        # 50 ms is out of reach, this is what is judged instead.
         Target(
-            "submission p99 <= 2x the bare insert's p99",
-            f"{sub_p99:.0f} vs {bare_p99:.0f} ms",
-            sub_p99 <= 2 * bare_p99,
-            floor_p99 <= 2 * bare_p99,
-            f"{floor_p99:.0f} ms",
+            "submission p99 <= 2x the bare insert's, paced",
+            f"{paced['submission'].p99:.0f} vs {paced_bare.p99:.0f} ms at {paced_bare.rps:.0f}/s",
+            paced["submission"].p99 <= 2 * paced_bare.p99,
+            paced["floor submission"].p99 <= 2 * paced_bare.p99,
+            f"{paced['floor submission'].p99:.0f} ms",
         ),
         Target("personal-copy download p50 < 150 ms", f"{personal.p50:.0f} ms", personal.p50 < 150),
         download,
@@ -431,6 +448,13 @@ def main() -> int:
                     f"(info) {title} {floor}: {run.ratio(floor, bare):.0%} of {bare}; "
                     f"{ours}: {run.ratio(ours, floor):.0%} of the floor"
                 )
+        if run is not None:
+            ours, bare = run.phases["submission"], run.phases["bare insert"]
+            print(
+                f"(info) {title} submission p99 at 16 connections: {ours.p99:.0f} vs "
+                f"{bare.p99:.0f} ms for the bare insert ({ours.p99 / bare.p99:.1f}x; "
+                f"throughput {bare.rps / ours.rps:.1f}x lower)"
+            )
 
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"bench: figures in {RESULTS.relative_to(ROOT)}")

@@ -16,6 +16,9 @@ IN_REACH = {
     "floor download": (1700, 12),
     "cached download": (1700, 12),
     "personal download": (10, 90),
+    "bare insert, paced": (200, 8),
+    "floor submission, paced": (200, 10),
+    "submission, paced": (200, 14),
 }
 
 
@@ -33,11 +36,12 @@ def by_name(phases) -> dict:
 
 
 def test_targets_the_floor_meets_are_judged_as_they_stand():
-    targets = by_name(IN_REACH | {"submission": (350, 70), "cached download": (1500, 12)})
+    slow = {"submission": (350, 70), "submission, paced": (200, 17), "cached download": (1500, 12)}
+    targets = by_name(IN_REACH | slow)
 
     assert targets["submission >= 40% of bare insert"].missed
     assert targets["submission p99 < 50 ms at 16 connections"].missed
-    assert targets["submission p99 <= 2x the bare insert's p99"].missed
+    assert targets["submission p99 <= 2x the bare insert's, paced"].missed
     download = targets["cached download >= 80% of bare send_file"]
     assert download.missed and download.verdict == "FAIL"
     # Judged only where the download target is out of reach.
@@ -64,4 +68,18 @@ def test_the_absolute_tail_is_out_of_reach_where_the_floors_own_tail_is_over_it(
     targets = by_name(IN_REACH | {"floor submission": (700, floor_p99)})
     absolute = targets["submission p99 < 50 ms at 16 connections"]
     assert absolute.ok is False and absolute.out_of_reach is out_of_reach
-    assert targets["submission p99 <= 2x the bare insert's p99"].ok is True
+    assert targets["submission p99 <= 2x the bare insert's, paced"].ok is True
+
+
+def test_the_relative_tail_is_judged_on_the_paced_phases_not_at_saturation():
+    # At 16 connections the tail follows the throughput (2.2x slower here, a p99 2.3x the
+    # bare's); paced at one rate, the submission's own tail is what counts.
+    saturated = IN_REACH | {"submission": (450, 70)}
+    assert by_name(saturated)["submission p99 <= 2x the bare insert's, paced"].ok is True
+    slow_paced = by_name(saturated | {"submission, paced": (200, 17)})
+    assert slow_paced["submission p99 <= 2x the bare insert's, paced"].missed
+    both_slow = by_name(
+        saturated | {"submission, paced": (200, 17), "floor submission, paced": (200, 17)}
+    )
+    relative = both_slow["submission p99 <= 2x the bare insert's, paced"]
+    assert relative.out_of_reach and relative.verdict == "OUT OF REACH (floor 17 ms)"
