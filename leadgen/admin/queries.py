@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, or_, tuple_
+from sqlalchemy import Boolean, ColumnElement, func, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -69,12 +69,7 @@ class LeadFilter:
             where.append(Lead.created_at < formats.end_of_day(self.date_to))
         if self.source:
             pattern = _contains(self.source)
-            where.append(
-                or_(
-                    Lead.source.ilike(pattern, escape="\\"),
-                    Lead.utm_source.ilike(pattern, escape="\\"),
-                )
-            )
+            where.append(or_(any_case(Lead.source, pattern), any_case(Lead.utm_source, pattern)))
         if self.search:
             where.append(_search(self.search))
         return where
@@ -116,7 +111,33 @@ def _search(text: str) -> ColumnElement[bool]:
             return Lead.phone.like(f"%{digits}%")
         return or_(Lead.phone.like(f"%{digits}%"), Lead.email.like(f"%{digits}%"))
     pattern = _contains(text)
-    return or_(Lead.name.ilike(pattern, escape="\\"), Lead.email.ilike(pattern, escape="\\"))
+    return or_(any_case(Lead.name, pattern), any_case(Lead.email, pattern))
+
+
+class any_case(FunctionElement):
+    """`column` matches the LIKE `pattern` (escaped with a backslash) in any case of letters.
+
+    ILIKE on PostgreSQL. On SQLite plain LIKE: it ignores the case of ASCII letters only, and
+    SQLite's own lower(), which SQLAlchemy's ilike puts on both sides (lower(x) LIKE lower(y)),
+    folds ASCII letters only too, so the matches are the same (neither finds É for é there:
+    https://www.sqlite.org/lang_expr.html#like, https://www.sqlite.org/lang_corefunc.html#lower).
+    lower() on two columns of every row tripled the search: 140 against 50 ms over 100 000 rows.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+
+
+@compiles(any_case)
+def _any_case(element, compiler, **kw) -> str:
+    column, pattern = element.clauses
+    return compiler.process(column.ilike(pattern, escape="\\"), **kw)
+
+
+@compiles(any_case, "sqlite")
+def _any_case_sqlite(element, compiler, **kw) -> str:
+    column, pattern = element.clauses
+    return compiler.process(column.like(pattern, escape="\\"), **kw)
 
 
 class unindexed(FunctionElement):

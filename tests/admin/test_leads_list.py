@@ -50,6 +50,8 @@ def test_list_shows_newest_first(staff_client, three):
         ("source=blog.example.nl", ["Anna Ebook"]),
         ("source=facebook", ["Bert Bellen"]),
         ("q=bert", ["Bert Bellen"]),
+        ("q=bERT+bELLEN", ["Bert Bellen"]),  # any case of the letters (queries.any_case)
+        ("source=FaceBook", ["Bert Bellen"]),
         ("q=cor%40check", ["Cor Check"]),
         ("q=06+1234", ["Bert Bellen"]),
         ("q=0229-123456", ["Cor Check"]),
