@@ -239,6 +239,7 @@ def database_targets(run: Measured) -> list[Target]:
     """
     personal = run.phases["personal download"]
     sub_p99, floor_p99 = run.phases["submission"].p99, run.phases["floor submission"].p99
+    bare_p99 = run.phases["bare insert"].p99
     paced = {name: run.phases[f"{name}, paced"] for name in ("submission", "floor submission")}
     paced_bare = run.phases["bare insert, paced"]
 
@@ -263,11 +264,20 @@ def database_targets(run: Measured) -> list[Target]:
             floor_p99 < 50,
             f"{floor_p99:.0f} ms",
         ),
-        # The issue's relative form: the tail against the bare insert's, both paced at the same
-        # rate. At 16 connections in a closed loop each latency is 16 / throughput (Little's
-        # law), so a tail compared there is the throughput ratio again, turned over; paced, it
-        # is what a submission adds to a visitor's wait at a busy moment. Where the absolute
-        # 50 ms is out of reach, this is what is judged instead.
+        # The relative form, as DESIGN.md words it: at 16 connections. In a closed loop each
+        # latency is 16 / throughput (Little's law), so this tail is the throughput ratio again,
+        # turned over: it asks for half the bare insert's throughput, where the throughput
+        # target asks for 40%. Where the absolute 50 ms is out of reach, this line and the next
+        # are what is judged.
+        Target(
+            "submission p99 <= 2x the bare insert's p99",
+            f"{sub_p99:.0f} vs {bare_p99:.0f} ms",
+            sub_p99 <= 2 * bare_p99,
+            floor_p99 <= 2 * bare_p99,
+            f"{floor_p99:.0f} ms",
+        ),
+        # The same, paced: the three phases at one rate, a busy moment short of saturation.
+        # This is what a submission adds to a visitor's wait.
         Target(
             "submission p99 <= 2x the bare insert's, paced",
             f"{paced['submission'].p99:.0f} vs {paced_bare.p99:.0f} ms at {paced_bare.rps:.0f}/s",
@@ -448,13 +458,6 @@ def main() -> int:
                     f"(info) {title} {floor}: {run.ratio(floor, bare):.0%} of {bare}; "
                     f"{ours}: {run.ratio(ours, floor):.0%} of the floor"
                 )
-        if run is not None:
-            ours, bare = run.phases["submission"], run.phases["bare insert"]
-            print(
-                f"(info) {title} submission p99 at 16 connections: {ours.p99:.0f} vs "
-                f"{bare.p99:.0f} ms for the bare insert ({ours.p99 / bare.p99:.1f}x; "
-                f"throughput {bare.rps / ours.rps:.1f}x lower)"
-            )
 
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"bench: figures in {RESULTS.relative_to(ROOT)}")
