@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 
 # The stored values are Dutch words too: they are in the database and its check constraints,
@@ -88,3 +90,9 @@ APPOINTMENT_STATUS_LABELS = {
     "geweest": _l("Geweest"),
     "niet verschenen": _l("Niet verschenen"),
 }
+
+
+def in_words(labels: Mapping[str, object]) -> dict[str, str]:
+    """`labels` in the request's language, looked up once: a long list shows a label per row,
+    and each lazy label looked its translation up again (a fifth of a 400-row call list)."""
+    return {key: str(label) for key, label in labels.items()}
