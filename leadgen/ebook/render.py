@@ -178,13 +178,10 @@ _cover_tools: tuple[tuple, FontConfiguration, CSS] | None = None
 
 def _cover_tools_for(stats: tuple) -> tuple[FontConfiguration, CSS]:
     """The covers' font configuration and print.css parsed for it, made again when the guide's
-    files change. Call with `_cover_lock` held.
+    files change; call with `_cover_lock` held. Parsing print.css took over half of each cover.
 
-    Parsing print.css (the body's rules too: a cover shares its fonts and page rules) and
-    compiling its selectors took over half of each cover; a cover made with the parsed sheet
-    renders to the same pixels. It comes in as a user stylesheet: the cover's own <style> (the
-    emoji font) still wins, by origin where it once won by order. A configuration also keeps
-    the @font-face fonts it has unpacked.
+    It comes in as a user stylesheet: the cover's own <style> (the emoji font) still wins, by
+    origin where it once won by order. A configuration keeps the fonts it has unpacked.
     """
     global _cover_tools
     if _cover_tools is None or _cover_tools[0] != stats:
