@@ -53,7 +53,8 @@ class Lead(db.Model):
         CheckConstraint(in_check("status", LEAD_STATUSES), name="status"),
         Index("ix_lead_created_at", "created_at"),
         Index("ix_lead_kind_created_at", "kind", "created_at"),
-        Index("ix_lead_status_follow_up_on", "status", "follow_up_on"),
+        # Today's calls: by status and date, then in order of arrival (migration 0008).
+        Index("ix_lead_call_list", "status", "follow_up_on", "created_at", "kind"),
         NO_REUSE,
     )
 
