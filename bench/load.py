@@ -122,6 +122,23 @@ async def fetch(port: int, call: Call, host: str = "127.0.0.1", timeout: float =
     return Answer(int(status_line.split()[1]), headers, time.perf_counter() - started, len(body))
 
 
+async def _send(
+    result: Result, port: int, call: Call, keep: bool, due: float | None = None
+) -> None:
+    """Send `call` and count its answer in `result`; with `due`, its latency counts from then."""
+    try:
+        answer = await fetch(port, call)
+    except (TimeoutError, OSError, ValueError, IndexError):
+        result.errors += 1
+        return
+    if due is not None:
+        answer.seconds = time.perf_counter() - due
+    result.latencies.append(answer.seconds)
+    result.statuses[answer.status] += 1
+    if keep:
+        result.answers.append((call, answer))
+
+
 async def _run(
     name: str,
     port: int,
@@ -141,15 +158,7 @@ async def _run(
             call = next(calls, None)
             if call is None:
                 return
-            try:
-                answer = await fetch(port, call)
-            except (TimeoutError, OSError, ValueError, IndexError):
-                result.errors += 1
-                continue
-            result.latencies.append(answer.seconds)
-            result.statuses[answer.status] += 1
-            if keep:
-                result.answers.append((call, answer))
+            await _send(result, port, call, keep)
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
@@ -162,19 +171,6 @@ async def _paced(
     result = Result(name=name, concurrency=0, seconds=0.0)
     started = time.perf_counter()
     in_flight: set[asyncio.Task] = set()
-
-    async def one(call: Call, due: float) -> None:
-        try:
-            answer = await fetch(port, call)
-        except (TimeoutError, OSError, ValueError, IndexError):
-            result.errors += 1
-            return
-        answer.seconds = time.perf_counter() - due
-        result.latencies.append(answer.seconds)
-        result.statuses[answer.status] += 1
-        if keep:
-            result.answers.append((call, answer))
-
     for sent in itertools.count():
         due = started + sent / rate
         if due >= started + max_seconds:
@@ -183,7 +179,7 @@ async def _paced(
         call = next(calls, None)
         if call is None:
             break
-        task = asyncio.create_task(one(call, due))
+        task = asyncio.create_task(_send(result, port, call, keep, due))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
         result.concurrency = max(result.concurrency, len(in_flight))  # the most at once
