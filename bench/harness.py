@@ -25,10 +25,11 @@ BIN = Path(sys.executable).parent
 class Target:
     """One line of the bench's table.
 
-    Where the floor (bench/bare.py: the least work any app keeping leadgen's promises does) is
-    held to the same test in the same run and fails it too, a missed target is out of reach on
-    this machine: shown with the floor's figure, not counted as a miss, and the table judges
-    what is measured instead (its own line).
+    Where a floor (bench/bare.py: the least work any app keeping leadgen's promises does, or
+    the same on DESIGN.md's libraries, the stack floor) is held to the same test in the same
+    run and fails it too, a missed target is out of reach on this machine: shown with the
+    floor's figure, not counted as a miss, and the table judges what is measured instead (its
+    own line).
     """
 
     name: str
@@ -36,6 +37,7 @@ class Target:
     ok: bool | None  # None: not measured in this run
     floor_ok: bool | None = None  # None: no floor for this target
     floor_figure: str = ""
+    floor_name: str = "floor"
 
     @property
     def out_of_reach(self) -> bool:
@@ -48,7 +50,7 @@ class Target:
     @property
     def verdict(self) -> str:
         if self.out_of_reach:
-            return f"OUT OF REACH (floor {self.floor_figure})"
+            return f"OUT OF REACH ({self.floor_name} {self.floor_figure})"
         return {True: "PASS", False: "FAIL", None: "n.v.t."}[self.ok]
 
 

@@ -1,4 +1,8 @@
-"""`make bench` judges its targets: out of reach only where the floor of the same run misses too."""
+"""`make bench` judges its targets: out of reach only where a floor of the same run misses too.
+
+A download is held to the plain floor; a submission to the stack floor (the least work done
+with DESIGN.md's libraries), as bench/run.py's database_targets says.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from bench.run import Measured, database_targets
 IN_REACH = {
     "bare insert": (1000, 30),
     "floor submission": (700, 40),
+    "stack floor submission": (550, 45),
     "submission": (450, 55),
     "bare send_file": (2000, 10),
     "floor download": (1700, 12),
     "cached download": (1700, 12),
     "personal download": (10, 90),
     "bare insert, paced": (200, 8),
-    "floor submission, paced": (200, 10),
+    "stack floor submission, paced": (200, 10),
     "submission, paced": (200, 14),
 }
 
@@ -35,7 +40,7 @@ def by_name(phases) -> dict:
     return {target.name.strip(): target for target in database_targets(run_of(phases))}
 
 
-def test_targets_the_floor_meets_are_judged_as_they_stand():
+def test_targets_the_floors_meet_are_judged_as_they_stand():
     slow = {"submission": (350, 70), "submission, paced": (200, 17), "cached download": (1500, 12)}
     targets = by_name(IN_REACH | slow)
 
@@ -45,8 +50,9 @@ def test_targets_the_floor_meets_are_judged_as_they_stand():
     assert targets["submission p99 <= 2x the bare insert's, paced"].missed
     download = targets["cached download >= 80% of bare send_file"]
     assert download.missed and download.verdict == "FAIL"
-    # Judged only where the download target is out of reach.
+    # Judged only where the download target and the tail are out of reach.
     assert targets["instead: cached download >= 90% of floor"].ok is None
+    assert targets["instead: submission p99 <= 2x the stack floor's"].ok is None
 
 
 def test_a_target_the_floor_misses_too_is_out_of_reach_and_the_floor_is_the_bar():
@@ -62,11 +68,11 @@ def test_a_target_the_floor_misses_too_is_out_of_reach_and_the_floor_is_the_bar(
     assert targets["instead: cached download >= 90% of floor"].missed
 
 
-@pytest.mark.parametrize(("floor_p99", "out_of_reach"), [(60, True), (45, False)])
-def test_the_absolute_tail_is_out_of_reach_where_the_floors_own_tail_is_over_it(
+@pytest.mark.parametrize(("floor_p99", "out_of_reach"), [(52, True), (45, False)])
+def test_the_absolute_tail_is_out_of_reach_where_the_stack_floors_own_tail_is_over_it(
     floor_p99, out_of_reach
 ):
-    targets = by_name(IN_REACH | {"floor submission": (700, floor_p99)})
+    targets = by_name(IN_REACH | {"stack floor submission": (550, floor_p99)})
     absolute = targets["submission p99 < 50 ms at 16 connections"]
     assert absolute.ok is False and absolute.out_of_reach is out_of_reach
     assert targets["submission p99 <= 2x the bare insert's p99"].ok is True
@@ -83,7 +89,27 @@ def test_the_paced_tail_is_judged_apart_from_the_tail_at_saturation():
     slow_paced = by_name(saturated | {"submission, paced": (200, 17)})
     assert slow_paced["submission p99 <= 2x the bare insert's, paced"].missed
     both_slow = by_name(
-        saturated | {"submission, paced": (200, 17), "floor submission, paced": (200, 17)}
+        saturated | {"submission, paced": (200, 17), "stack floor submission, paced": (200, 17)}
     )
     relative = both_slow["submission p99 <= 2x the bare insert's, paced"]
-    assert relative.out_of_reach and relative.verdict == "OUT OF REACH (floor 17 ms)"
+    assert relative.out_of_reach and relative.verdict == "OUT OF REACH (stack floor 17 ms)"
+
+
+def test_the_tail_is_out_of_reach_where_the_stack_floor_misses_it_and_then_judged_on_that_floor():
+    # The plain floor meets the tail (40 ms against 2 x 30): that does not put it in reach when
+    # the same work on Flask-WTF and Flask-Limiter does not (65 ms).
+    stack_slow = IN_REACH | {"stack floor submission": (420, 65)}
+    targets = by_name(stack_slow | {"submission": (400, 75)})
+    relative = targets["submission p99 <= 2x the bare insert's p99"]
+    assert relative.out_of_reach and relative.verdict == "OUT OF REACH (stack floor 65 ms)"
+    instead = targets["instead: submission p99 <= 2x the stack floor's"]
+    assert instead.ok is True and instead.figure == "75 vs 65 ms"
+
+    targets = by_name(stack_slow | {"submission": (200, 140)})
+    assert targets["instead: submission p99 <= 2x the stack floor's"].missed
+
+
+def test_the_throughput_is_judged_against_the_stack_floor():
+    targets = by_name(IN_REACH | {"stack floor submission": (380, 45), "submission": (350, 55)})
+    throughput = targets["submission >= 40% of bare insert"]
+    assert throughput.out_of_reach and throughput.verdict == "OUT OF REACH (stack floor 38%)"
