@@ -245,10 +245,6 @@ def database_targets(run: Measured) -> list[Target]:
     personal = run.phases["personal download"]
     sub_p99, stack_p99 = run.phases["submission"].p99, run.phases["stack floor submission"].p99
     bare_p99 = run.phases["bare insert"].p99
-    paced = {
-        name: run.phases[f"{name}, paced"] for name in ("submission", "stack floor submission")
-    }
-    paced_bare = run.phases["bare insert, paced"]
 
     def share(ours: str, least_work: str, bare: str, least: float) -> Target:
         mine, floor = run.ratio(ours, bare), run.ratio(least_work, bare)
@@ -294,15 +290,6 @@ def database_targets(run: Measured) -> list[Target]:
             f"{sub_p99:.0f} vs {stack_p99:.0f} ms",
             sub_p99 <= 2 * stack_p99 if relative.out_of_reach else None,
         ),
-        # The same, paced: the phases at one rate, a busy moment short of saturation. This is
-        # what a submission adds to a visitor's wait.
-        tail(
-            "submission p99 <= 2x the bare insert's, paced",
-            f"{paced['submission'].p99:.0f} vs {paced_bare.p99:.0f} ms at {paced_bare.rps:.0f}/s",
-            paced["submission"].p99 <= 2 * paced_bare.p99,
-            paced["stack floor submission"].p99 <= 2 * paced_bare.p99,
-            paced["stack floor submission"].p99,
-        ),
         Target("personal-copy download p50 < 150 ms", f"{personal.p50:.0f} ms", personal.p50 < 150),
         download,
         # Judged only where the line above is out of reach: the least work is the bar then.
@@ -312,6 +299,18 @@ def database_targets(run: Measured) -> list[Target]:
             floor_share >= 0.9 if download.out_of_reach else None,
         ),
     ]
+
+
+def paced_tails(run: Measured) -> str:
+    """The three submission phases paced at one rate: what a submission adds to a visitor's
+    wait at a busy moment short of saturation. Shown, not judged: DESIGN.md's tail is at 16
+    connections, and paced the p99 rests on a few requests (docs/performance.md)."""
+    names = ("submission", "stack floor submission", "bare insert")
+    paced = [run.phases[f"{name}, paced"] for name in names]
+    tails = ", ".join(
+        f"{name} {phase.p99:.0f} ms" for name, phase in zip(names, paced, strict=True)
+    )
+    return f"paced at {paced[-1].rps:.0f}/s, p99: {tails}"
 
 
 def stored_target(run: Measured) -> Target:
@@ -462,6 +461,9 @@ def main() -> int:
 
     for title, targets in tables:
         print_table(title, targets)
+    for title, run in (("SQLite", sqlite_run), ("PostgreSQL", pg_run)):
+        if run is not None:
+            print(f"(info) {title} {paced_tails(run)}")
     if sqlite_run and sqlite_run.has_nginx:
         nginx = sqlite_run.ratio("nginx static", "bare send_file")
         print(f"(info) nginx static vs bare send_file: {nginx:.1f}x")
