@@ -101,7 +101,11 @@ def prepare(path: str) -> None:
                 " ON CONFLICT DO NOTHING",
                 (FLOOR_LEAD[0], "Bench Vloer", "vloer@example.nl", FLOOR_LEAD[1]),
             )
-            conn.execute("SELECT setval('floor_lead_id_seq', 1000)")  # past the floor's own lead
+            # Past the floor's own lead, and past an earlier run's leads when prepared again.
+            conn.execute(
+                "SELECT setval('floor_lead_id_seq',"
+                " GREATEST(1000, (SELECT max(id) FROM floor_lead)))"
+            )
         return
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 
+import psycopg
 import pytest
 
-from bench import bare
+from bench import bare, postgres
+from tests.conftest import PG_URL
 
 
 @pytest.fixture
@@ -67,3 +70,26 @@ def test_the_stack_floor_asks_for_the_privacy_consent(floors):
     body = {"name": "Vera", "email": "vera@example.nl", "form_token": bare.floor_token()}
     assert client.post("/stack/insert", data=body).status_code == 422
     assert stored(database) == before
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: set LEADGEN_TEST_DATABASE_URL")
+def test_the_floor_prepared_again_on_postgresql_goes_on_past_the_leads_it_has(monkeypatch):
+    # bench/instructions.py prepares the same database once per run: the sequence went back to
+    # 1000 and the second run's first lead met the first run's (a 500).
+    server = postgres.libpq(PG_URL)
+    name = f"leadgen_floor_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            database = postgres.libpq(PG_URL.rsplit("/", 1)[0] + f"/{name}")
+            monkeypatch.setenv("BENCH_DB", database)
+            monkeypatch.setattr(bare, "_local", threading.local())
+            token = bare.floor_token()
+            for run in ("eerste", "tweede"):
+                bare.prepare(database)
+                client = bare.create().test_client()
+                body = {"name": "Vera", "email": f"{run}@example.nl", "form_token": token}
+                assert client.post("/floor/insert", data=body).status_code == 303
+            bare._local.pg.close()
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
