@@ -43,13 +43,13 @@ ROUTES = {
 }
 
 
-def requests(route: str, count: int, run: str) -> None:
+def requests(route: str, count: int, run: str, instance: Path) -> None:
     """Post `count` valid requests to `route` (after the warm-up), in this process."""
     total = WARM_UP + count
     if route == "submission":
         from bench.profile_requests import environment, submit_body
 
-        environment(Path(tempfile.mkdtemp(prefix="leadgen-instructions-")))
+        environment(instance)
         from leadgen import create_app, tokens
         from leadgen.extensions import db
 
@@ -68,8 +68,12 @@ def requests(route: str, count: int, run: str) -> None:
         origin = {}
         token = bare.floor_token()
         bodies = [
-            {"name": "Bench Proef", "email": f"{run}-{i}@example.nl", "privacy": "y"}
-            | {"form_token": token}
+            {
+                "name": "Bench Proef",
+                "email": f"{run}-{i}@example.nl",
+                "privacy": "y",
+                "form_token": token,
+            }
             for i in range(total)
         ]
     for body in bodies:
@@ -114,18 +118,19 @@ def main() -> int:
     parser.add_argument("--inner", type=int, help=argparse.SUPPRESS)  # the loop under valgrind
     options = parser.parse_args()
     if options.inner is not None:
-        requests(options.route, options.inner, os.environ.get("INSTRUCTIONS_RUN", "run"))
+        with tempfile.TemporaryDirectory(prefix="leadgen-instructions-") as instance:
+            run = os.environ.get("INSTRUCTIONS_RUN", "run")
+            requests(options.route, options.inner, run, Path(instance))
         return 0
     if VALGRIND is None:
         raise SystemExit("instructions: needs valgrind (sudo apt-get install valgrind)")
     if options.database == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
-            return report(
-                options.route,
-                {"LEADGEN_DATABASE_URL": f"sqlite:///{tmp}/leadgen.db"}
-                | {"BENCH_DB": f"{tmp}/bare.db"},
-                "SQLite",
-            )
+            env = {
+                "LEADGEN_DATABASE_URL": f"sqlite:///{tmp}/leadgen.db",
+                "BENCH_DB": f"{tmp}/bare.db",
+            }
+            return report(options.route, env, "SQLite")
     server, why = postgres.reachable()
     if server is None:
         raise SystemExit(f"instructions: PostgreSQL not reachable: {why}")
