@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import load as loadgen
 from bench import postgres
+from bench.bare import floor_token
 from bench.bare import prepare as prepare_bare
 from bench.harness import (
     BIN,
@@ -70,19 +71,44 @@ def workers_of(master: int) -> list[int]:
     return found
 
 
+def database_server() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends too); none for SQLite."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def measure(name: str, port: int, master: int, calls, seconds: float) -> None:
     loadgen.load("warm-up", port, calls, max_requests=100, max_seconds=20)
-    pids = workers_of(master)
+    pids, server = workers_of(master), database_server()
     cpu, (ticks, idle), own = cpu_seconds(pids), machine_ticks(), time.process_time()
+    served = cpu_seconds(server)
     result = loadgen.load(name, port, calls, max_seconds=seconds)
     cpu, own = cpu_seconds(pids) - cpu, time.process_time() - own
+    served = _still_running(server, served)
     ticks_now, idle_now = machine_ticks()
     answered = sum(result.statuses.values())
     busy = 1 - (idle_now - idle) / max(ticks_now - ticks, 1)
+    database = f"   database {served / answered * 1000:4.2f} ms" if server else ""
     print(
-        f"  {name:<16} {result.rps:7.1f} req/s   workers {cpu / answered * 1000:5.2f} ms CPU"
-        f"/request   load generator {own / answered * 1000:4.2f} ms   machine busy {busy:4.0%}"
+        f"  {name:<22} {result.rps:7.1f} req/s   workers {cpu / answered * 1000:5.2f} ms CPU"
+        f"/request   load generator {own / answered * 1000:4.2f} ms{database}"
+        f"   machine busy {busy:4.0%}"
     )
+
+
+def _still_running(pids: list[int], before: float) -> float:
+    """CPU seconds `pids` used since `before` was read; a backend that ended is left out."""
+    try:
+        return cpu_seconds(pids) - before
+    except OSError:
+        return float("nan")
 
 
 def main() -> int:
@@ -127,6 +153,8 @@ def compare(options: argparse.Namespace, tmp: Path, database_url: str, bare_db: 
         submissions = Submissions(app_port, str(int(time.time())))
         if options.phase == "submission":
             measure("bare insert", bare_port, bare.pid, bare_inserts(), options.seconds)
+            stack = bare_inserts("/stack/insert", form_token=floor_token(), privacy="y")
+            measure("stack floor submission", bare_port, bare.pid, stack, options.seconds)
             measure("submission", app_port, app.pid, submissions, options.seconds)
         else:
             made = loadgen.load("a lead", app_port, submissions, max_requests=1, keep=True)

@@ -6,7 +6,6 @@ import functools
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from babel import Locale
 from babel.support import Translations
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import format_date, get_locale
@@ -48,13 +47,9 @@ def select_locale() -> str:
 def current() -> str:
     """The language of this request as a plain code ("nl" or "en")."""
     locale = get_locale()
-    return DEFAULT if locale is None else _code(locale)
-
-
-@functools.lru_cache(maxsize=16)
-def _code(locale: Locale) -> str:
-    # Babel builds the identifier anew on each str(); forms and links ask several times a request.
-    return str(locale)
+    # Our languages carry no region or script, so the language is the whole code. (Babel's str()
+    # builds the identifier anew each time; forms, mails and links ask several times a request.)
+    return DEFAULT if locale is None else locale.language
 
 
 @functools.cache

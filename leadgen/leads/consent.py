@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
 
+from leadgen import i18n
 from leadgen.leads.forms import AdviesForm, EbookForm
 
 # The checkbox each purpose is given with, by purpose.
@@ -17,13 +20,29 @@ class ConsentText:
     purpose: str
     text: str
 
-    @property
+    @cached_property
     def version(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
 
-def texts_for(form: EbookForm | AdviesForm) -> dict[str, ConsentText]:
-    """The consent texts as the form shows them, keyed by purpose."""
+# Per form and language: the labels are fixed texts, translated from the catalogs loaded once.
+_SHOWN: dict[tuple[type, str], Mapping[str, ConsentText]] = {}
+
+
+def texts_for(form: EbookForm | AdviesForm) -> Mapping[str, ConsentText]:
+    """The consent texts as the form shows them in this request's language, keyed by purpose.
+
+    Read from the form's labels once per form and language: reading them (a translation lookup
+    each) and hashing them cost more than the rest of turning a form into a request.
+    """
+    key = (type(form), i18n.current())
+    shown = _SHOWN.get(key)
+    if shown is None:
+        shown = _SHOWN[key] = MappingProxyType(_read(form))
+    return shown
+
+
+def _read(form: EbookForm | AdviesForm) -> dict[str, ConsentText]:
     texts = {"privacy": ConsentText("privacy", str(form.privacy.label.text))}
     if isinstance(form, EbookForm):
         texts["newsletter"] = ConsentText("newsletter", str(form.newsletter.label.text))
@@ -33,7 +52,7 @@ def texts_for(form: EbookForm | AdviesForm) -> dict[str, ConsentText]:
 
 
 def counted(
-    shown: dict[str, ConsentText], ticked: Collection[str], complaint: str | None
+    shown: Mapping[str, ConsentText], ticked: Collection[str], complaint: str | None
 ) -> dict[str, ConsentText]:
     """The consents to record, in the exact words shown: those ticked, by purpose.
 

@@ -163,8 +163,10 @@ def draft(shape: Shape, lang: str) -> Drafts:
         look = looks[key] = _render(shape, lang, name is not None, bool(shown_phone))
     filled = []
     for draft_, pieces in zip(look.drafts, look.pieces, strict=True):
-        with force_locale(draft_.headers[messages.LANGUAGE]):  # "toestel", in the mail's language
-            shown = phone.for_display(shape.phone)
+        shown = ""
+        if shape.phone:
+            with force_locale(draft_.headers[messages.LANGUAGE]):  # "toestel", as the mail's
+                shown = phone.for_display(shape.phone)
         plain = {"name": name or "", "email": shape.email, "phone": shown}
         plain["phone_raw"] = shape.phone or ""
         html = _escaped(plain)

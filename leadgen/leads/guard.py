@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -15,10 +16,16 @@ def own_origin() -> str:
 
 
 def allowed_origins() -> set[str]:
-    base = urlsplit(current_app.config["LEADGEN_BASE_URL"])
-    return {own_origin(), f"{base.scheme}://{base.netloc}".lower()} | set(
-        current_app.config["LEADGEN_EMBED_ORIGINS"]
-    )
+    config = current_app.config
+    embed = tuple(config["LEADGEN_EMBED_ORIGINS"])
+    return {own_origin()} | _configured(config["LEADGEN_BASE_URL"], embed)
+
+
+@lru_cache(maxsize=8)
+def _configured(base_url: str, embed_origins: tuple[str, ...]) -> frozenset[str]:
+    """The site's origin by its base URL, and the blogs' that embed the forms: parsed once."""
+    base = urlsplit(base_url)
+    return frozenset({f"{base.scheme}://{base.netloc}".lower(), *embed_origins})
 
 
 def origin_allowed() -> bool:

@@ -1,0 +1,45 @@
+"""Tokens in itsdangerous' format: what we sign loads with the stock serializer, and back."""
+
+from __future__ import annotations
+
+import pytest
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from leadgen import tokens
+
+KEY = "a-secret-key-for-the-token-tests-only"
+
+PAYLOADS = [
+    [1, "0123456789abcdef0123456789abcdef"],
+    [2**40, "ffffffffffffffffffffffffffffffff"],  # the most compressible secret there is
+    {"f": "ebook", "t": 1764700000.123456},
+    {"f": "x" * 500, "t": 1.0},  # long and repetitive: stock itsdangerous compresses this one
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_our_tokens_load_with_stock_itsdangerous_and_its_tokens_with_ours(payload):
+    ours, stock = tokens.Serializer(KEY, salt="leadgen.t"), URLSafeTimedSerializer(KEY, "leadgen.t")
+    assert stock.loads(ours.dumps(payload), max_age=60) == payload
+    assert ours.loads(stock.dumps(payload), max_age=60) == payload
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_tokens_are_never_compressed(payload):
+    # A compressed payload starts with "." (itsdangerous' mark); ours never carry one.
+    assert not tokens.Serializer(KEY, salt="leadgen.t").dumps(payload).startswith(".")
+
+
+def test_a_stock_compressed_token_still_loads():
+    stock = URLSafeTimedSerializer(KEY, salt="leadgen.t")
+    token = stock.dumps(PAYLOADS[-1])
+    assert token.startswith(".")  # the case this test is about
+    assert tokens.Serializer(KEY, salt="leadgen.t").loads(token, max_age=60) == PAYLOADS[-1]
+
+
+def test_another_key_or_salt_is_refused():
+    token = tokens.Serializer(KEY, salt="leadgen.t").dumps(PAYLOADS[0])
+    with pytest.raises(BadSignature):
+        tokens.Serializer(KEY + "x", salt="leadgen.t").loads(token)
+    with pytest.raises(BadSignature):
+        tokens.Serializer(KEY, salt="leadgen.other").loads(token)
