@@ -17,12 +17,21 @@ from leadgen import i18n, tokens
 from leadgen.ebook import service as ebook
 from leadgen.ebook.render import EBOOK_DIR
 from leadgen.leads import consent, downloads, guard, newsletter, pages, prefill, service
-from leadgen.leads.forms import AdviesForm, EbookForm, PublicForm, ResendForm
+from leadgen.leads.forms import (
+    AdviesForm,
+    EbookForm,
+    PostedAdviesForm,
+    PostedEbookForm,
+    PublicForm,
+    ResendForm,
+    tracking,
+)
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
 bp = Blueprint("leads", __name__)
 
 FORMS = {"ebook": EbookForm, "advies": AdviesForm}
+POSTED = {"ebook": PostedEbookForm, "advies": PostedAdviesForm}  # without the hidden tracking
 LAYOUT = "base.html"
 
 
@@ -32,7 +41,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
         if prefill.fill(form := blank_form(form_name), request.args.get("van")):
             return *_render(form, form_name, layout), prefill.PRIVATE  # a follow-up mail's link
         return pages.render_blank(form, form_name, layout)
-    form = FORMS[form_name]()
+    form = POSTED[form_name]()
 
     if not guard.origin_allowed():
         abort(403)
@@ -47,18 +56,29 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
             if check.reason == "expired"
             else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
-        return _render(form, form_name, layout, message, 400, check.first_seen)
+        return _render(_shown(form_name), form_name, layout, message, 400, check.first_seen)
     if not form.validate():
-        return _render(form, form_name, layout, status=422, seen=check.first_seen)
+        shown = _shown(form_name, checked=True)
+        return _render(shown, form_name, layout, status=422, seen=check.first_seen)
     if check.reason == "too_fast":
         # Autofill makes people fast too, and nobody may get a thank-you for a request we did not
         # store: ask for one more click (the token keeps its first time, so that one counts).
         service.count("too_fast")
         notice = _("Je aanvraag is nog niet verstuurd. Controleer je gegevens en verstuur opnieuw.")
-        return _render(form, form_name, layout, notice, 400, check.first_seen)
+        shown = _shown(form_name, checked=True)
+        return _render(shown, form_name, layout, notice, 400, check.first_seen)
 
     outcome = service.record_request(_request_from(form, form_name))
     return redirect(url_for(thanks_endpoint, **outcome.thanks), code=303)
+
+
+def _shown(form_name: str, checked: bool = False) -> PublicForm:
+    """This POST's form as its page shows it again: with the hidden tracking fields, so they are
+    sent on, and with the errors of its check when `checked`."""
+    form = FORMS[form_name]()
+    if checked:
+        form.validate()
+    return form
 
 
 def blank_form(form_name: str) -> PublicForm:
@@ -87,7 +107,7 @@ def _request_from(form: PublicForm, form_name: str) -> service.Request:
         form=form_label,
         origin=origin,
         consents=consent.counted(shown, ticked, complaint),
-        tracking=form.tracking(),
+        tracking=tracking(request.form),
         lang=i18n.current(),
         phone=form.phone.data if advies else None,
         complaint=complaint,

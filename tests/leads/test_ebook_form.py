@@ -6,7 +6,7 @@ import pytest
 
 from leadgen.extensions import db
 from leadgen.models import Consent, Counter, OutboxMail
-from tests.conftest import EBOOK_FIELDS, form_token
+from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, form_token
 
 
 def test_form_has_the_fixed_field_names(client):
@@ -301,3 +301,32 @@ def test_an_oversize_body_leaves_the_rate_limit_storage_in_use(client):
     )
     assert response.status_code == 413
     assert limiter._storage_dead is False  # no silent switch to per-process memory
+
+
+TRACKED = {"utm_source": "blog", "utm_campaign": "rugpijn", "source": "https://blog.example.nl/g"}
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [("/ebook", EBOOK_FIELDS), ("/advies", ADVIES_FIELDS), ("/embed/advies", ADVIES_FIELDS)],
+)
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"email": "geen-adres"}, 422),  # a mistake: the page again, with the error
+        ({"form_token": "vervalst"}, 400),  # a forged token: the page again, nothing checked
+    ],
+)
+def test_a_page_shown_again_sends_the_tracking_values_on(
+    client, leads, path, fields, change, status
+):
+    """A POST is checked without the hidden tracking fields; the page it gets back has them."""
+    data = fields | TRACKED | {"form_token": form_token(client, path)} | change
+    answer = client.post(path, data=data)
+    assert answer.status_code == status
+    page = answer.get_data(as_text=True)
+    for name, value in TRACKED.items():
+        assert f'name="{name}" type="hidden" value="{value}"' in page
+    # The mistake is shown at its field; a forged token shows the form without checking it.
+    assert ('id="email-error"' in page) == (status == 422)
+    assert leads() == []
