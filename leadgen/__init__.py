@@ -92,7 +92,7 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _check_limits_in_views_only(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.selected_locale)
     i18n.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["vocab"] = vocab  # the domain's words, for every template

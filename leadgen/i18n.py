@@ -6,6 +6,7 @@ import functools
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.support import Translations
 from flask import Flask, Response, g, has_request_context, request
 from flask_babel import format_date, get_locale
@@ -28,7 +29,7 @@ NO_LANG_ENDPOINTS = {"static", "embed.static", "embed.script", "leads.download",
 
 
 def select_locale() -> str:
-    """Pick the language of this request (Flask-Babel's locale selector)."""
+    """Pick the language of this request: its code."""
     if not has_request_context():
         return DEFAULT  # CLI commands and workers write in the practice's language
     chosen = request.args.get("lang")
@@ -42,6 +43,15 @@ def select_locale() -> str:
         if language in LANGUAGES:
             return language
     return DEFAULT
+
+
+# Made once: Flask-Babel parses what the selector returns on every request, unless it is one.
+LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def selected_locale() -> Locale:
+    """The request's language as a Babel locale (Flask-Babel's locale selector)."""
+    return LOCALES[select_locale()]
 
 
 def current() -> str:

@@ -56,19 +56,25 @@ def insert_all(connection: Connection, lead: dict, consents: list[dict], mails: 
 class _Prepared:
     def __init__(self, compiled: Compiled, parts, dialect: Dialect) -> None:
         self.sql = compiled.string
-        self.parts = parts  # (prefix, defaults) per row, in the order of the rows given
+        # Per row, in the order of the rows given: (parameter name, key) of each value the row
+        # gives, and (parameter name, make) of each column default made here. Named once, so a
+        # request only copies values across.
+        self.parts = [
+            (
+                tuple((prefix + key, key) for key in keys),
+                tuple((prefix + key, make) for key, make in defaults.items()),
+            )
+            for prefix, keys, defaults in parts
+        ]
         self.convert = driver.bind_converters(compiled, dialect)
 
     def values(self, lead: dict, consents: list[dict], mails: list[dict]) -> dict:
         out = {}
-        for (prefix, defaults), row in zip(self.parts, [lead, *consents, *mails], strict=True):
-            given = dict(row)
-            if prefix != "l_":
-                given.pop("lead_id", None)  # the new lead's id, from the statement itself
-            for key, make in defaults.items():
-                given[key] = make()
-            for key, value in given.items():
-                out[prefix + key] = value
+        for (given, defaults), row in zip(self.parts, [lead, *consents, *mails], strict=True):
+            for name, key in given:
+                out[name] = row[key]
+            for name, make in defaults:
+                out[name] = make()
         for name, convert in self.convert.items():
             out[name] = convert(out[name])
         return out
@@ -88,7 +94,7 @@ def _prepared(dialect: Dialect, shape) -> _Prepared:
         .returning(LEAD.c.id)
         .cte("new_lead")
     )
-    parts, ctes = [("l_", lead_defaults)], []
+    parts, ctes = [("l_", lead_keys, lead_defaults)], []
     for table, shapes, name in ((CONSENT, consent_shapes, "c"), (OUTBOX, mail_shapes, "m")):
         for i, keys in enumerate(shapes):
             keys = tuple(key for key in keys if key != "lead_id")
@@ -103,6 +109,6 @@ def _prepared(dialect: Dialect, shape) -> _Prepared:
                 ),
             )
             ctes.append(insert(table).from_select(["lead_id", *columns], row).cte(f"{name}{i}"))
-            parts.append((prefix, defaults))
+            parts.append((prefix, keys, defaults))
     statement = select(func.count()).select_from(new_lead).add_cte(*ctes)
     return _Prepared(statement.compile(dialect=dialect), parts, dialect)
