@@ -55,6 +55,16 @@ RESULTS = ROOT / "bench" / "results.json"
 #: moment, about half of what leadgen can take where it does 40% of the bare insert.
 PACED_SHARE = 0.2
 STACK = "stack floor"
+# Requests sent before a closed-loop phase's first round, not counted: enough for each of the 16
+# connections' worth of threads to open its pooled connection and run its statements past
+# psycopg's prepare threshold (5 executions, https://www.psycopg.org/psycopg3/docs/advanced/
+# prepare.html). With 40, a submission's slowest 1% sat in the first round (23 of 23 in one run,
+# 15 of them in its first 0.4 s), so the p99 judged a server just started (tenth round).
+WARM_UP = 200
+# And before each later round. The baselines share one server, which the rounds before keep
+# busy; leadgen's sits idle through three rounds of theirs, and up to half of its slowest 1% fell
+# in the first 0.4 s of a round (docs/performance.md, tenth round). The same for every phase.
+ROUND_WARM_UP = 40
 NOT_MEASURED = "niet gemeten (zie de uitvoer van het script hierboven)"
 SECRET = "bench-secret-key-long-enough-for-leadgen"  # noqa: S105 -- a throwaway bench database
 
@@ -162,7 +172,7 @@ def measure(
 
         def phase(name: str, port: int, calls, **kw) -> loadgen.Result:
             kw.setdefault("max_seconds", options.seconds)
-            kw.setdefault("warmup", 40)
+            kw.setdefault("warmup", WARM_UP)
             phases[name] = result = loadgen.load(name, port, calls, **kw)
             show(result)
             return result
@@ -180,7 +190,7 @@ def measure(
                         calls,
                         max_seconds=options.seconds / options.rounds,
                         max_requests=20_000 // options.rounds,
-                        warmup=40 if turn == 0 and not rate else 0,
+                        warmup=0 if rate else WARM_UP if turn == 0 else ROUND_WARM_UP,
                         keep=keep,
                         rate=rate,
                     )
