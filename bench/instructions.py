@@ -124,19 +124,8 @@ def main() -> int:
         return 0
     if VALGRIND is None:
         raise SystemExit("instructions: needs valgrind (sudo apt-get install valgrind)")
-    if options.database == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                "LEADGEN_DATABASE_URL": f"sqlite:///{tmp}/leadgen.db",
-                "BENCH_DB": f"{tmp}/bare.db",
-            }
-            return report(options.route, env, "SQLite")
-    server, why = postgres.reachable()
-    if server is None:
-        raise SystemExit(f"instructions: PostgreSQL not reachable: {why}")
-    with postgres.scratch_database(server) as url:
-        env = {"LEADGEN_DATABASE_URL": url, "BENCH_DB": postgres.libpq(url)}
-        return report(options.route, env, "PostgreSQL")
+    with postgres.throwaway(options.database, "instructions") as (settings, name):
+        return report(options.route, settings, name)
 
 
 def report(route: str, settings: dict, database: str) -> int:

@@ -222,16 +222,8 @@ def main() -> int:
     if VALGRIND is None or CC is None:
         raise SystemExit("pieces: needs valgrind and a C compiler (Debian's valgrind and gcc)")
     run = {"PIECES_RUN": f"p{os.getpid()}"}
-    if options.database == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = {"LEADGEN_DATABASE_URL": f"sqlite:///{tmp}/leadgen.db"}
-            return measure(run | settings | {"BENCH_DB": f"{tmp}/bare.db"}, "SQLite")
-    server, why = postgres.reachable()
-    if server is None:
-        raise SystemExit(f"pieces: PostgreSQL not reachable: {why}")
-    with postgres.scratch_database(server) as url:
-        settings = {"LEADGEN_DATABASE_URL": url, "BENCH_DB": postgres.libpq(url)}
-        return measure(run | settings, "PostgreSQL")
+    with postgres.throwaway(options.database, "pieces") as (settings, name):
+        return measure(run | settings, name)
 
 
 if __name__ == "__main__":

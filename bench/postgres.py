@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 
 import psycopg
@@ -64,3 +65,28 @@ def scratch_database(url: str) -> Iterator[str]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@contextlib.contextmanager
+def throwaway(database: str, tool: str) -> Iterator[tuple[dict, str]]:
+    """The settings of a throwaway leadgen database and bare baseline database, and its name.
+
+    `database` is "sqlite" (two files in a temporary folder) or "postgresql" (a scratch database
+    on the bench's server, both apps in it); `tool` names the script in the error when the
+    server does not answer. Everything is removed afterwards.
+    """
+    if database == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield (
+                {
+                    "LEADGEN_DATABASE_URL": f"sqlite:///{tmp}/leadgen.db",
+                    "BENCH_DB": f"{tmp}/bare.db",
+                },
+                "SQLite",
+            )
+        return
+    server, why = reachable()
+    if server is None:
+        raise SystemExit(f"{tool}: PostgreSQL not reachable: {why}")
+    with scratch_database(server) as url:
+        yield {"LEADGEN_DATABASE_URL": url, "BENCH_DB": libpq(url)}, "PostgreSQL"
