@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
+import pytest
+
 from leadgen.extensions import limiter
 
 
@@ -58,3 +63,27 @@ def test_warm_up_prepares_the_first_requests_without_the_database(app):
         ("advies", "en"),
     }
     assert "mail/ebook_link.txt" in {name for _, name in app.jinja_env.cache}  # compiled
+
+
+@pytest.mark.parametrize("form_name", ["ebook", "advies", "resend"])
+def test_a_public_form_is_freed_without_the_cyclic_collector(app, form_name):
+    """Fields refer to their form weakly: a form and its fields make no reference cycle, so a
+    request's form is freed when the view is done, not in a collection that pauses every
+    thread of the worker (docs/performance.md, eleventh round)."""
+    from leadgen.leads.forms import ResendForm
+    from leadgen.leads.views import FORMS, POSTED
+
+    classes = [ResendForm] if form_name == "resend" else [FORMS[form_name], POSTED[form_name]]
+    data = {"name": "Anna de Vries", "email": "anna@example.nl", "privacy": "y", "kind": "bel"}
+    with app.test_request_context("/ebook", method="POST", data=data):
+        for form_class in classes:
+            gc.disable()
+            try:
+                form = form_class()
+                form.validate()
+                assert form.email.data == "anna@example.nl"  # the fields still reach their form
+                freed = weakref.ref(form)
+                del form
+                assert freed() is None, f"{form_class.__name__} waits for the cyclic collector"
+            finally:
+                gc.enable()

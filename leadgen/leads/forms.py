@@ -6,6 +6,8 @@ post and read them by name.
 
 from __future__ import annotations
 
+import weakref
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -34,6 +36,12 @@ class CookielessForm(FlaskForm):
 
     class Meta(i18n.FormMeta):
         csrf = False  # see leadgen/tokens.py
+
+        def bind_field(self, form, unbound_field, options):
+            # Each field keeps a reference to its form: held strongly, form and fields are a
+            # reference cycle, which only the cyclic collector frees, in a pass that stops every
+            # thread of the worker. Held weakly, the form goes when the view is done with it.
+            return super().bind_field(weakref.proxy(form), unbound_field, options)
 
     email = EmailField(
         _l("E-mailadres"),
