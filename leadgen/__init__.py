@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from leadgen import config as settings
@@ -92,6 +92,7 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _check_limits_in_views_only(app)
     login_manager.init_app(app)
+    _remember_cookie_only_with_a_session(app)
     babel.init_app(app, locale_selector=i18n.selected_locale)
     i18n.init_app(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -134,6 +135,25 @@ def _check_limits_in_views_only(app: Flask) -> None:
     ):
         return
     app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
+def _remember_cookie_only_with_a_session(app: Flask) -> None:
+    """Run Flask-Login's after-request hook only for a request that has a session.
+
+    The hook sets or clears the remember cookie when the session holds Flask-Login's mark of a
+    log-in or log-out. A visitor's request has an empty session (no cookie came, nothing was
+    put in), so for nearly every request the hook looked up the session and the settings to
+    conclude there was nothing to do. Should every request refresh the cookie, it stays as is.
+    """
+    hooks = app.after_request_funcs[None]
+    update = login_manager._update_remember_cookie  # the hook init_app registered
+    if app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST") or update not in hooks:
+        return
+
+    def update_remember_cookie(response: Response) -> Response:
+        return update(response) if session else response
+
+    hooks[hooks.index(update)] = update_remember_cookie
 
 
 def configure_download_lane(app: Flask) -> None:

@@ -101,8 +101,10 @@ def _is_staff_page() -> bool:
 
 
 def _read_lang() -> None:
-    chosen = request.args.get("lang")
-    g.lang_in_url = chosen if chosen in LANGUAGES else None
+    # Most requests have no query at all: then there is nothing to parse (readers use g.get).
+    if request.environ.get("QUERY_STRING"):
+        chosen = request.args.get("lang")
+        g.lang_in_url = chosen if chosen in LANGUAGES else None
 
 
 def _keep_lang(endpoint: str, values: dict) -> None:

@@ -38,6 +38,13 @@ def test_every_response_carries_the_strict_headers(client, path):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert "Strict-Transport-Security" not in response.headers  # plain http
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "X-Leadgen-Route",
+    ):
+        assert len(response.headers.getlist(name)) == 1, name  # added, never twice
 
 
 def test_a_failed_post_carries_them_too(client):
@@ -47,7 +54,8 @@ def test_a_failed_post_carries_them_too(client):
 
 
 def test_hsts_only_under_https(client):
-    assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers
+    headers = client.get("/", base_url="https://localhost").headers
+    assert headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
 
 
 def test_hsts_behind_the_proxy_follows_x_forwarded_proto(make_app):
