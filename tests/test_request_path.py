@@ -8,6 +8,8 @@ import weakref
 import pytest
 
 from leadgen.extensions import limiter
+from leadgen.leads import guard
+from tests.conftest import EBOOK_FIELDS, form_token
 
 
 def test_the_limiter_checks_in_the_views_only(app):
@@ -87,3 +89,48 @@ def test_a_public_form_is_freed_without_the_cyclic_collector(app, form_name):
                 assert freed() is None, f"{form_class.__name__} waits for the cyclic collector"
             finally:
                 gc.enable()
+
+
+def _post_ebook(client, email: str) -> int:
+    fields = EBOOK_FIELDS | {"email": email, "form_token": form_token(client, "/ebook")}
+    return client.post("/ebook", data=fields).status_code
+
+
+def test_the_public_limits_count_without_flask_limiters_per_request_resolving(
+    make_app, monkeypatch
+):
+    app = make_app(LEADGEN_RATE_LIMIT_EMAIL="2 per minute")
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("Flask-Limiter resolved the limits of a plain submission")
+
+    monkeypatch.setattr(limiter, "_check_request_limit", refuse)
+    client = app.test_client()
+    assert [_post_ebook(client, "twee@example.nl") for _ in range(3)] == [303, 303, 429]
+    assert _post_ebook(client, "ander@example.nl") == 303  # the address limit is far off
+
+
+@pytest.mark.parametrize("prefix", ["", "praktijk"])
+def test_the_short_path_and_flask_limiters_own_count_the_same_counters(
+    make_app, monkeypatch, prefix
+):
+    """Whatever the short path hands over (a failing storage) is counted on the same keys."""
+    # Flask-Limiter keeps a prefix once set, over apps: the next app of this process starts clean.
+    monkeypatch.setattr(limiter, "_key_prefix", limiter._key_prefix)
+    app = make_app(LEADGEN_RATE_LIMIT_EMAIL="3 per minute", RATELIMIT_KEY_PREFIX=prefix)
+    client = app.test_client()
+    assert _post_ebook(client, "samen@example.nl") == 303  # the short path
+    counts = dict(limiter.storage._counts)
+    assert any("samen@example.nl" in key and "public-post-email" in key for key in counts)
+    assert all(prefix in key for key in counts)
+
+    def storage_away(_email):
+        raise ConnectionError("the storage did not answer")
+
+    monkeypatch.setattr(guard, "_hit", storage_away)
+    assert _post_ebook(client, "samen@example.nl") == 303  # Flask-Limiter's own path
+    assert {key: limiter.storage._counts[key][0] for key in counts} == {
+        key: count + 1 for key, (count, _ends) in counts.items()
+    }
+    assert _post_ebook(client, "samen@example.nl") == 303
+    assert _post_ebook(client, "samen@example.nl") == 429  # the fourth, on either path

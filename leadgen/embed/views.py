@@ -90,15 +90,13 @@ def _count_view(response: Response) -> Response:
 
 
 @bp.route("/embed/ebook", methods=["GET", "POST"])
-@guard.limit_per_address
-@guard.limit_per_email
+@guard.limit_per_address_and_email
 def ebook_form():
     return leads.handle_form("ebook", "embed.ebook_thanks", LAYOUT)
 
 
 @bp.route("/embed/advies", methods=["GET", "POST"])
-@guard.limit_per_address
-@guard.limit_per_email
+@guard.limit_per_address_and_email
 def advies_form():
     return leads.handle_form("advies", "embed.advies_thanks", LAYOUT)
 

@@ -130,15 +130,13 @@ def _render(
 
 
 @bp.route("/ebook", methods=["GET", "POST"])
-@guard.limit_per_address
-@guard.limit_per_email
+@guard.limit_per_address_and_email
 def ebook_form():
     return handle_form("ebook", "leads.ebook_thanks", LAYOUT)
 
 
 @bp.route("/advies", methods=["GET", "POST"])
-@guard.limit_per_address
-@guard.limit_per_email
+@guard.limit_per_address_and_email
 def advies_form():
     return handle_form("advies", "leads.advies_thanks", LAYOUT)
 
@@ -214,8 +212,7 @@ def _resend_form():
 
 
 @bp.route("/ebook/opnieuw", methods=["GET", "POST"])
-@guard.limit_per_address
-@guard.limit_per_email
+@guard.limit_per_address_and_email
 def resend():
     if request.method != "POST":
         return render_template("leads/resend.html", form=_resend_form(), sent=False)
