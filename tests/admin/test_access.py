@@ -48,3 +48,28 @@ def test_admin_pages_are_not_cached_or_indexed(staff_client):
     response = staff_client.get("/admin/leads")
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
+
+
+def post_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+
+
+def test_every_post_outside_admin_carries_a_signed_token_instead(app):
+    """The session token is checked on the staff pages only: every other POST route belongs to
+    a blueprint exempt from it, whose forms carry a signed token (leadgen/tokens.py)."""
+    from leadgen.extensions import csrf
+
+    outside = [rule for rule in post_rules(app) if not rule.rule.startswith("/admin")]
+    assert {"leads.ebook_form", "embed.ebook_form"} <= {rule.endpoint for rule in outside}
+    for rule in outside:
+        blueprint = app.blueprints[rule.endpoint.rsplit(".", 1)[0]]
+        assert blueprint in csrf._exempt_blueprints, rule.rule
+
+
+def test_every_admin_post_without_the_session_token_is_refused(app, staff_client, create_lead):
+    lead = create_lead()
+    for rule in post_rules(app):
+        if rule.rule.startswith("/admin"):
+            url = rule.build({"lead_id": lead.id} if "lead_id" in rule.arguments else {})[1]
+            response = staff_client.post(url, data={"status": "gebeld", "note": "x"})
+            assert response.status_code == 400, url
