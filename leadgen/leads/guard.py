@@ -92,15 +92,14 @@ def _counted(view: Callable, limited: Callable, email: bool) -> Callable:
     round). Here the same counters (the same strategy, storage, keys and scopes) are hit
     directly. Whatever is not the plain case goes to Flask-Limiter's own decorated view
     `limited`, which then counts and answers as it always did: a storage that failed (it marks
-    it dead and counts in memory, and later checks whether it came back), or limits switched
-    off.
+    it dead and counts in memory, and later checks whether it came back).
     """
 
     @wraps(view)
     def counted(*args, **kwargs):
-        if request.method != "POST":
+        if request.method != "POST" or not limiter.enabled:
             return view(*args, **kwargs)
-        if not limiter.enabled or _storage_failed():
+        if _storage_failed():
             return limited(*args, **kwargs)
         try:
             allowed = _hit(email)
