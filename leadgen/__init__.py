@@ -7,12 +7,12 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, g, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 from leadgen import config as settings
 from leadgen import database, i18n, idle_ping, vocab
-from leadgen.extensions import babel, csrf, db, limiter, login_manager, migrate
+from leadgen.extensions import LIMITER_RAN, babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -90,7 +90,9 @@ def configure_extensions(app: Flask) -> None:
     """CSRF, rate limits, logins, languages and the Jinja extensions the templates use."""
     app.session_interface = CookielessFirstSessions()
     csrf.init_app(app)
+    hooks = [list(app.after_request_funcs[None]), list(app.teardown_request_funcs[None])]
     limiter.init_app(app)
+    _limiter_hooks_only_where_it_checked(app, hooks)
     _check_limits_in_views_only(app)
     login_manager.init_app(app)
     _remember_cookie_only_with_a_session(app)
@@ -117,6 +119,32 @@ class CookielessFirstSessions(SecureCookieSessionInterface):
         if not (session or session.modified or session.accessed):
             return  # what Flask would conclude too, after reading six cookie settings
         super().save_session(app, session, response)
+
+
+def _limiter_hooks_only_where_it_checked(app: Flask, before: list[list[Callable]]) -> None:
+    """Run the after-request and teardown hooks Flask-Limiter added only where it checked limits.
+
+    The first writes the rate-limit headers (off here) and makes the deductions of limits that
+    count some answers only (the login's failed attempts); the second clears Flask-Limiter's
+    state of the request. Everywhere else (every page, every public form counted by
+    leads/guard.py's short path) both made that state only to clear it again: 40 microseconds a
+    request (docs/performance.md, eleventh round). With the headers on they run for every answer.
+    """
+    if app.config.get("RATELIMIT_HEADERS_ENABLED"):
+        return
+    now = [app.after_request_funcs[None], app.teardown_request_funcs[None]]
+    for hooks, earlier in zip(now, before, strict=True):
+        for i, hook in enumerate(hooks):
+            if hook not in earlier:
+                hooks[i] = _where_the_limiter_checked(hook)
+
+
+def _where_the_limiter_checked(hook: Callable) -> Callable:
+    def run(value):  # a response (after-request) or an exception (teardown)
+        return run.__wrapped__(value) if g.get(LIMITER_RAN) else value
+
+    run.__wrapped__ = hook
+    return run
 
 
 def _check_limits_in_views_only(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,6 +34,15 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)  # SQLite alters tables by copying them
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+LIMITER_RAN = "leadgen_limiter_ran"  # in flask.g: Flask-Limiter checked limits in this request
+
+
+@limiter.request_filter
+def _note_that_the_limiter_ran() -> bool:
+    """Flask-Limiter asks its request filters each time it checks a request's limits: note that it
+    did, so that its own after-request and teardown hooks run for this request (create_app)."""
+    setattr(g, LIMITER_RAN, True)
+    return False  # exempts nothing
 
 
 def form_value(name: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from leadgen.extensions import limiter
 from leadgen.leads import guard
 from tests.conftest import EBOOK_FIELDS, form_token
+from tests.factories import csrf_token
 
 
 def test_the_limiter_checks_in_the_views_only(app):
@@ -134,3 +135,37 @@ def test_the_short_path_and_flask_limiters_own_count_the_same_counters(
     }
     assert _post_ebook(client, "samen@example.nl") == 303
     assert _post_ebook(client, "samen@example.nl") == 429  # the fourth, on either path
+
+
+def test_flask_limiters_own_hooks_run_only_where_it_checked_limits(make_app):
+    app = make_app()
+    wrapped = [
+        hook
+        for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None])
+        for hook in hooks
+        if hasattr(hook, "__wrapped__") and "flask_limiter" in repr(hook.__wrapped__)
+    ]
+    assert len(wrapped) == 2  # its after-request and its teardown hook
+    ran = []
+    for hook in wrapped:
+        hook.__wrapped__ = lambda value, hook=hook.__wrapped__: (ran.append(hook), hook(value))[1]
+    client = app.test_client()
+    assert client.get("/privacy").status_code == 200
+    assert _post_ebook(client, "kort@example.nl") == 303  # the short path of leads/guard.py
+    assert ran == []
+    token = csrf_token(client, "/admin/login")  # its GET is checked too (a POST-only limit)
+    ran.clear()
+    login = {"email": "x@example.nl", "password": "fout", "csrf_token": token}
+    assert client.post("/admin/login", data=login).status_code == 200  # refused, shown again
+    assert len(ran) == 2  # the login's limits are Flask-Limiter's own: its hooks ran
+
+
+def test_rate_limit_headers_switched_on_are_written_for_a_public_post(make_app, monkeypatch):
+    # Flask-Limiter reads the setting once per process: this app reads it afresh.
+    monkeypatch.setattr(limiter, "_headers_enabled", None)
+    app = make_app(RATELIMIT_HEADERS_ENABLED=True, LEADGEN_RATE_LIMIT_EMAIL="5 per minute")
+    client = app.test_client()
+    fields = EBOOK_FIELDS | {"email": "kop@example.nl", "form_token": form_token(client, "/ebook")}
+    response = client.post("/ebook", data=fields)
+    assert response.status_code == 303
+    assert response.headers["X-RateLimit-Limit"]

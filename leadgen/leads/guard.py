@@ -92,15 +92,16 @@ def _counted(view: Callable, limited: Callable, email: bool) -> Callable:
     round). Here the same counters (the same strategy, storage, keys and scopes) are hit
     directly. Whatever is not the plain case goes to Flask-Limiter's own decorated view
     `limited`, which then counts and answers as it always did: a storage that failed (it marks
-    it dead and counts in memory, and later checks whether it came back).
+    it dead and counts in memory, and later checks whether it came back), or rate-limit headers
+    switched on (they describe the limits it evaluated).
     """
 
     @wraps(view)
     def counted(*args, **kwargs):
         if request.method != "POST" or not limiter.enabled:
             return view(*args, **kwargs)
-        if _storage_failed():
-            return limited(*args, **kwargs)
+        if _storage_failed() or current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
+            return limited(*args, **kwargs)  # Flask-Limiter's own path, which writes the headers
         try:
             allowed = _hit(email)
         except Exception:  # the storage failed (Redis away): Flask-Limiter's path takes over
