@@ -23,7 +23,7 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-    "WTF_CSRF_CHECK_DEFAULT": False,  # the staff pages check it themselves (admin/views.py)
+    "WTF_CSRF_CHECK_DEFAULT": False,  # the staff pages check it themselves (admin/auth.py)
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -39,7 +38,7 @@ from leadgen.admin.forms import (
     LoginForm,
     NoteForm,
 )
-from leadgen.extensions import csrf, login_manager
+from leadgen.extensions import login_manager
 from leadgen.followup import series
 from leadgen.funnel import report
 from leadgen.models import utcnow
@@ -49,17 +48,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PUBLIC_ENDPOINTS = {"admin.login"}
 
 
-@bp.before_request
-def check_csrf():
-    """Flask-WTF's session token on every staff form post, checked before anything else.
-
-    The admin pages are the only ones that post with it (the public forms carry a signed token
-    instead, leadgen/tokens.py), so the check runs here and not app-wide
-    (WTF_CSRF_CHECK_DEFAULT is off): every other request skipped it only after looking up
-    its view's exemption. tests/admin/test_access.py holds every other POST route exempt.
-    """
-    if current_app.config["WTF_CSRF_ENABLED"]:
-        csrf.protect()
+bp.before_request(auth.check_csrf)  # first of all, before the log-in check below
 
 
 @bp.before_request
