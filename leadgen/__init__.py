@@ -136,12 +136,14 @@ def _limiter_hooks_only_where_it_checked(app: Flask, before: list[list[Callable]
     for hooks, earlier in zip(now, before, strict=True):
         for i, hook in enumerate(hooks):
             if hook not in earlier:
-                hooks[i] = _where_the_limiter_checked(hook)
+                hooks[i] = _only_when(lambda: g.get(LIMITER_RAN), hook)
 
 
-def _where_the_limiter_checked(hook: Callable) -> Callable:
+def _only_when(needed: Callable[[], object], hook: Callable) -> Callable:
+    """`hook` (after-request or teardown) run only when `needed()` is true for this request."""
+
     def run(value):  # a response (after-request) or an exception (teardown)
-        return run.__wrapped__(value) if g.get(LIMITER_RAN) else value
+        return run.__wrapped__(value) if needed() else value
 
     run.__wrapped__ = hook
     return run
@@ -178,11 +180,7 @@ def _remember_cookie_only_with_a_session(app: Flask) -> None:
     update = login_manager._update_remember_cookie  # the hook init_app registered
     if app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST") or update not in hooks:
         return
-
-    def update_remember_cookie(response: Response) -> Response:
-        return update(response) if session else response
-
-    hooks[hooks.index(update)] = update_remember_cookie
+    hooks[hooks.index(update)] = _only_when(lambda: session, update)
 
 
 def configure_download_lane(app: Flask) -> None:

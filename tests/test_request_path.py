@@ -108,6 +108,10 @@ def test_the_public_limits_count_without_flask_limiters_per_request_resolving(
     monkeypatch.setattr(limiter, "_check_request_limit", refuse)
     client = app.test_client()
     assert [_post_ebook(client, "twee@example.nl") for _ in range(3)] == [303, 303, 429]
+    fields = EBOOK_FIELDS | {"email": "twee@example.nl", "form_token": form_token(client, "/ebook")}
+    refused = client.post("/ebook", data=fields)
+    assert refused.status_code == 429
+    assert "Even rustig aan" in refused.get_data(as_text=True)  # the Dutch page, as before
     assert _post_ebook(client, "ander@example.nl") == 303  # the address limit is far off
 
 

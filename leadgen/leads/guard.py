@@ -7,6 +7,7 @@ from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
+from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from leadgen import addresses
@@ -123,7 +124,7 @@ def _hit(email: bool) -> bool:
     Flask-Limiter does, stop at the first limit that is exceeded. The keys are Flask-Limiter's:
     its key prefix, if any, the key and the shared scope."""
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
-    counts = [(_form_limit(), request.remote_addr or "127.0.0.1", "public-post")]
+    counts = [(_form_limit(), get_remote_address(), "public-post")]
     address = submitted_email() if email else ""
     if address:
         counts.append((_email_limit(), address, "public-post-email"))

@@ -146,8 +146,7 @@ def _security_headers(response: Response) -> Response:
             headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Permissions-Policy"] = PERMISSIONS_POLICY
-    private = request.path.startswith(PRIVATE_PATHS)
-    if private:
+    if request.path.startswith(PRIVATE_PATHS):
         headers["Referrer-Policy"] = "no-referrer"
         headers.setdefault("Cache-Control", "private, no-store")
     elif "Referrer-Policy" not in headers:
