@@ -209,6 +209,7 @@ def configure_features(app: Flask) -> None:
     from leadgen import admin, appointments, ebook, followup
     from leadgen.ebook.cli import cli as ebook_cli
     from leadgen.embed.views import bp as embed_bp
+    from leadgen.leads import mails as lead_mails
     from leadgen.leads.views import bp as leads_bp
     from leadgen.mail.cli import cli as mail_cli
     from leadgen.site import views as site
@@ -225,6 +226,7 @@ def configure_features(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     ebook.init_app(app)  # the mail worker prepares a personal copy before sending its link
     followup.init_app(app)  # ... and queues the series mails that are due
+    lead_mails.init_app(app)  # ... and renders a submission's mails, stored without bodies
 
 
 def warm_up(app: Flask) -> None:

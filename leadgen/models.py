@@ -157,8 +157,10 @@ class OutboxMail(db.Model):
     template: Mapped[str] = mapped_column(String(40))
     to_addr: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    # None in both: rendered when sent, from the lead and the links in `headers`
+    # (mail/messages.py, `bodies`).
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")

@@ -10,17 +10,19 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import date
+from email.message import EmailMessage
 from types import SimpleNamespace
 
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from leadgen.admin import auth
 from leadgen.extensions import db
 from leadgen.mail import outbox
+from leadgen.mail.messages import Bodies, bodies, build_message
 from leadgen.models import Consent, DownloadEvent, Lead, OutboxMail, PageView
 
 PASSWORD = "lang-genoeg-wachtwoord"
@@ -169,6 +171,23 @@ def deliver(app: Flask, **options) -> outbox.Report:
             return outbox.send_due(**options)
         finally:
             db.session.remove()
+
+
+def said(app: Flask, mail: OutboxMail) -> Bodies:
+    """What `mail` says, text and HTML, as the worker sends it: rendered now when it was
+    stored without bodies. `mail` may be detached, or from the app's session."""
+    if has_app_context():  # the caller's session, which may hold the write lock
+        return bodies(mail)
+    with app.app_context():
+        return bodies(db.session.merge(mail, load=False))
+
+
+def built(app: Flask, mail: OutboxMail) -> EmailMessage:
+    """The message the worker builds for `mail`; `mail` may be detached, as `said` takes it."""
+    if has_app_context():
+        return build_message(mail, app.config)
+    with app.app_context():
+        return build_message(db.session.merge(mail, load=False), app.config)
 
 
 def outbox_rows(app: Flask) -> list[OutboxMail]:

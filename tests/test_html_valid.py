@@ -22,6 +22,7 @@ from leadgen import tokens
 from leadgen.admin import auth
 from leadgen.embed.demo import create_demo
 from leadgen.extensions import db
+from leadgen.mail.messages import bodies
 from leadgen.models import Lead, OutboxMail
 from tests.browser import ROOT, unavailable
 from tests.conftest import form_token
@@ -108,8 +109,8 @@ def _public_pages(client: FlaskClient, app) -> tuple[dict[str, str], int]:
     pages["resend-sent"] = _post(client, "/ebook/opnieuw", 200, email="anna@example.nl")
     with app.app_context():
         lead = db.session.execute(db.select(Lead).filter_by(email="anna@example.nl")).scalar_one()
-        mails = db.session.execute(db.select(OutboxMail.body_text)).scalars()
-        confirm = next(m for m in mails if "/bevestig/" in m)
+        mails = db.session.execute(db.select(OutboxMail)).scalars()
+        confirm = next(text for text, _ in map(bodies, mails) if "/bevestig/" in text)
         confirm = re.search(r"(/bevestig/\S+)", confirm).group(1)
         unsubscribe = "/afmelden/" + tokens.unsubscribe_token(lead.id, lead.secret)
     pages["confirm"] = _html(client.get(confirm))

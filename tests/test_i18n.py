@@ -12,12 +12,11 @@ from babel.messages.pofile import read_po
 
 from leadgen import i18n
 from leadgen.extensions import db
-from leadgen.mail.messages import build_message
 from leadgen.models import Consent
 from leadgen.site.error_texts import TEXTS as ERROR_TEXTS
 from leadgen.site.views import ERRORS
 from tests.conftest import ADVIES_FIELDS, EBOOK_FIELDS, form_token
-from tests.factories import outbox_rows, post_form
+from tests.factories import built, outbox_rows, post_form, said
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "leadgen" / "translations"
@@ -187,7 +186,7 @@ def test_an_english_reader_gets_the_thank_you_page_and_mail_in_english(app, clie
     assert "Download your e-book (PDF)" in thanks
 
     [row] = outbox_rows(app)
-    message = build_message(row, app.config)
+    message = built(app, row)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert message["Subject"] == "Your gluteus medius training guide"
@@ -216,7 +215,7 @@ def test_an_english_call_request_confirms_in_english_but_tells_staff_in_dutch(ap
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "free pain check at the practice" in thanks
 
-    visitor, staff = (build_message(row, app.config) for row in outbox_rows(app))
+    visitor, staff = (built(app, row) for row in outbox_rows(app))
     text = visitor.get_body(("plain",)).get_content()
     assert visitor["Subject"] == "We have received your request for a free pain check"
     assert "within two working days on 06 12345678, preferably in the evening." in text
@@ -234,7 +233,7 @@ def test_a_dutch_reader_gets_the_whole_flow_in_dutch(app, client, submit):
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bedankt! Je e-book staat klaar" in thanks
     [row] = outbox_rows(app)
-    message = build_message(row, app.config)
+    message = built(app, row)
     assert message["Subject"] == "Je trainingsgids voor de gluteus medius"
     assert message["Content-Language"] == "nl"
     assert message.get_body(("plain",)).get_content().startswith("Hoi Anna,")
@@ -266,7 +265,7 @@ def test_the_thank_you_page_and_mail_give_the_last_day_in_dutch_format(app, clie
     location = submit("/ebook").headers["Location"]
     assert DUTCH_DAY.search(client.get(location).get_data(as_text=True))
     [row] = outbox_rows(app)
-    assert DUTCH_DAY.search(row.body_text)
+    assert DUTCH_DAY.search(said(app, row).text)
 
 
 def test_outside_a_request_the_practice_language_is_used(app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -191,3 +192,45 @@ def test_0002_keeps_every_row_and_binds_links_to_a_secret(empty_database_url, in
         with db.engine.begin() as conn:
             assert _counts(conn) == before
         db.engine.dispose()
+
+
+def test_0009_downgrade_marks_a_waiting_mail_without_bodies_failed(
+    empty_database_url, instance_dir
+):
+    app = create_app(base_config(empty_database_url, instance_dir))
+    with app.app_context():
+        upgrade()
+        mail = sa.table(
+            "outbox_mail",
+            *(sa.column(c) for c in ("template", "to_addr", "subject", "headers", "message_id")),
+            *(sa.column(c) for c in ("status", "last_error", "body_text", "body_html")),
+            *(sa.column(c) for c in ("attempts", "next_attempt_at", "created_at")),
+        )
+        now = datetime(2026, 12, 3, 8, 0)
+        with db.engine.begin() as conn:
+            for status in ("pending", "sent"):
+                conn.execute(
+                    mail.insert().values(
+                        template="ebook_link",
+                        to_addr="anna@example.nl",
+                        subject="s",
+                        headers="{}",
+                        message_id=f"<{status}@x>",
+                        status=status,
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+        downgrade(revision="0008")
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    mail.c.status, mail.c.last_error, mail.c.body_text, mail.c.body_html
+                ).order_by(mail.c.message_id)
+            ).all()
+        db.engine.dispose()
+    pending, sent = rows
+    assert pending.status == "failed" and pending.last_error.startswith("Niet verstuurd")
+    assert sent.status == "sent" and sent.last_error is None
+    assert {pending.body_text, pending.body_html, sent.body_text, sent.body_html} == {""}

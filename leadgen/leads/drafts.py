@@ -1,17 +1,16 @@
-"""A request's mails, rendered once per look and filled in per request.
+"""A request's mails, drafted once per look and filled in per request.
 
 A submission's mails (the e-book link; or the request confirmation and the practice's notice)
-cost more template work than the rest of the request. Two requests whose mails look alike (same
-offer, language, newsletter step, call moment, whether a first name and a phone number show, and
-the day the link stops working) differ only in a few values in known places: the first name, the
-address, the phone number, the lead's id and its tokens. So each *look* is rendered once with a
-random mark in each of those places (app.extensions, bounded), cut at the marks once, and each
-request puts its values between the pieces: escaped as Jinja escapes them in the HTML part, as
-they are in the text part, the subject and the headers (a phone number shows twice: as stored,
-in a tel: link, and as staff dial it). The marks are letters and digits, which neither URL
-quoting nor HTML escaping changes, drawn at random per look, so no visitor's value can contain
-one.
-tests/leads/test_drafts.py holds a filled look equal to a fresh render for any name and phone.
+are stored without bodies: the worker renders those when it sends them (leads/mails.py). What
+is stored is the address, the subject and the headers, and these still take template and
+translation work. Two requests whose mails look alike (same offer, language, newsletter step,
+call moment, whether a first name and a phone number show) differ there only in a few values in
+known places: the first name, the address, the lead's id and its unsubscribe link. So each
+*look* is drafted once with a random mark in each of those places (app.extensions, bounded),
+cut at the marks once, and each request puts its values between the pieces. The marks are
+letters and digits, which URL quoting does not change, drawn at random per look, so no
+visitor's value can contain one.
+tests/leads/test_drafts.py holds a filled look equal to a fresh draft for any name and phone.
 
 The visitor's own values go in before the write transaction (`draft`); only the lead's id and
 its tokens, which first exist inside it, go in there (`rows`): a few joins per part. A value put
@@ -24,30 +23,16 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
-from markupsafe import escape
 
-from leadgen import i18n, phone
+from leadgen import i18n
 from leadgen.leads import mails
 from leadgen.mail import messages
-from leadgen.models import Lead, utcnow
+from leadgen.models import Lead
 
-QUARTER = 15 * 60  # seconds
-MAX_LOOKS = 256  # offers x languages x a few yes/no and moments, with room for the day changing
-ROLES = (
-    "id",
-    "name",
-    "email",
-    "phone",
-    "phone_raw",
-    "download",
-    "confirm",
-    "unsubscribe",
-    "appointment",
-)
+MAX_LOOKS = 64  # offers x languages x whether a first name shows, with room to spare
+ROLES = ("id", "name", "email", "download", "confirm", "unsubscribe", "appointment")
 
 
 @dataclass(frozen=True)
@@ -69,7 +54,7 @@ def shape_of(lead: Lead, confirm: bool) -> Shape:
 
 # Known before the write transaction: the visitor's own values. The rest exist only inside it,
 # once the lead's row (its id) does: the id and the signed links.
-EARLY = ("name", "email", "phone", "phone_raw")
+EARLY = ("name", "email")
 LATE = tuple(role for role in ROLES if role not in EARLY)
 
 # A text in pieces: literal, role, literal, role, ..., literal (always an odd count).
@@ -103,10 +88,6 @@ def _put(pieces: Pieces, values: dict[str, str]) -> Pieces:
     return tuple(out)
 
 
-def _escaped(values: dict[str, str]) -> dict[str, str]:
-    return {role: str(escape(value)) for role, value in values.items()}
-
-
 @dataclass(frozen=True)
 class Drafts:
     """One request's mails: its look with the visitor's own values already in."""
@@ -122,12 +103,13 @@ class Drafts:
         template work.
         """
         plain = {role: "" for role in LATE} | values | {"id": str(lead_id)}
-        html = _escaped(plain)
+        # The confirm link only where the look has one: the bodies are rendered from the links.
+        links = {r: v for r, v in values.items() if r != "confirm" or self.shape.confirm}
         rows = []
         for draft, (pieces, message_id) in zip(self.look.drafts, self.filled, strict=True):
-            row = draft.row(lead_id)
+            row = mails.stored(draft, links).row(lead_id)
             for part, cut in pieces.items():
-                text = _put(cut, html if part == "body_html" else plain)[0]
+                text = _put(cut, plain)[0]
                 if part.startswith("header:"):
                     row["headers"][part.removeprefix("header:")] = text
                 else:
@@ -141,18 +123,11 @@ def draft(shape: Shape, lang: str) -> Drafts:
     """The mails for a lead of `shape` in `lang`, from the cached look (rendered when new)."""
     config = current_app.config
     name = messages.greeting_name(shape.name)
-    shown_phone = phone.for_display(shape.phone)
-    valid_until = utcnow() + timedelta(days=config["LEADGEN_DOWNLOAD_TTL_DAYS"])
+    # What the stored parts (address, subject, headers) differ in; the rest is in the bodies.
     key = (
         shape.kind,
         lang,
-        shape.confirm,
-        shape.moment,
         name is not None,
-        bool(shown_phone),
-        # The day the link stops working, as the mail writes it, is one day in any time zone
-        # all through a quarter of an hour of UTC: every zone's offset is whole quarters.
-        int(valid_until.timestamp()) // QUARTER,
         shape.email == config["LEADGEN_STAFF_EMAIL"],  # the practice's own notice greets by name
     )
     looks = current_app.extensions.setdefault("leadgen.mail_looks", {})
@@ -160,40 +135,31 @@ def draft(shape: Shape, lang: str) -> Drafts:
     if look is None:
         if len(looks) >= MAX_LOOKS:
             looks.clear()
-        look = looks[key] = _render(shape, lang, name is not None, bool(shown_phone))
-    filled = []
-    for draft_, pieces in zip(look.drafts, look.pieces, strict=True):
-        shown = ""
-        if shape.phone:
-            with force_locale(draft_.headers[messages.LANGUAGE]):  # "toestel", as the mail's
-                shown = phone.for_display(shape.phone)
-        plain = {"name": name or "", "email": shape.email, "phone": shown}
-        plain["phone_raw"] = shape.phone or ""
-        html = _escaped(plain)
-        mine = {
-            part: _put(cut, html if part == "body_html" else plain) for part, cut in pieces.items()
-        }
-        filled.append((mine, messages.new_message_id(config)))
-    return Drafts(shape, look, tuple(filled))
+        look = looks[key] = _render(shape, lang, name is not None)
+    plain = {"name": name or "", "email": shape.email}
+    filled = tuple(
+        ({part: _put(cut, plain) for part, cut in pieces.items()}, messages.new_message_id(config))
+        for pieces in look.pieces
+    )
+    return Drafts(shape, look, filled)
 
 
 def draft_each_offer() -> None:
     """Draft a mail of each offer in each language once (leadgen.warm_up): nothing is stored."""
     for kind in ("ebook", "advies"):
-        phone = "0612345678" if kind == "advies" else None
-        shape = Shape(kind, "Anna de Vries", "warm-up@example.invalid", phone, None, True)
+        shape = Shape(kind, "Anna de Vries", "warm-up@example.invalid", None, None, True)
         for lang in i18n.LANGUAGES:
             draft(shape, lang)
 
 
 def _mark(role: str) -> str:
-    if role == "id":  # built into a URL by an int converter: 18 digits, more than a phone holds
+    if role == "id":  # built into a URL by an int converter: 18 digits
         return str(10**17 + secrets.randbelow(9 * 10**17))
-    # Letters only, so the name's mark passes as a first name and the phone's parses as none.
+    # Letters only, so the name's mark passes as a first name.
     return "".join(secrets.choice(string.ascii_letters) for _ in range(24))
 
 
-def _render(shape: Shape, lang: str, named: bool, phoned: bool) -> Look:
+def _render(shape: Shape, lang: str, named: bool) -> Look:
     marks = {role: _mark(role) for role in ROLES}
     email = shape.email if shape.email == current_app.config["LEADGEN_STAFF_EMAIL"] else None
     stand_in = Lead(
@@ -201,7 +167,6 @@ def _render(shape: Shape, lang: str, named: bool, phoned: bool) -> Look:
         kind=shape.kind,
         name=marks["name"] if named else "",
         email=email or marks["email"],
-        phone=marks["phone_raw"] if phoned else None,
         preferred_moment=shape.moment,
     )
     if shape.kind == "ebook":
@@ -212,17 +177,15 @@ def _render(shape: Shape, lang: str, named: bool, phoned: bool) -> Look:
             ),
         )
     else:
-        shown = marks["phone"] if phoned else None
         rendered = (
-            mails.draft_request_confirmation(stand_in, lang, marks["appointment"], shown),
-            mails.draft_staff_notification(stand_in, shown),
+            mails.draft_request_confirmation(stand_in, lang, marks["appointment"]),
+            mails.draft_staff_notification(stand_in),
         )
     roles = {mark: role for role, mark in marks.items()}
     pattern = re.compile(f"({'|'.join(map(re.escape, roles))})")
     pieces = []
     for one in rendered:
-        texts = {"to_addr": one.to, "subject": one.subject, "body_text": one.text}
-        texts["body_html"] = one.html
+        texts = {"to_addr": one.to, "subject": one.subject}
         texts |= {f"header:{k}": v for k, v in one.headers.items() if isinstance(v, str)}
         pieces.append({part: _cut(text, pattern, roles) for part, text in texts.items()})
     return Look(rendered, roles, tuple(pieces))

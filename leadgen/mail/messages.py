@@ -1,15 +1,24 @@
-"""The outbox's mails: rendered into rows when queued, built into messages when sent."""
+"""The outbox's mails: drafted into rows when queued, built into messages when sent.
+
+Most mails are stored with their bodies. A mail whose template has a renderer for the moment
+it is sent (`render_when_sent`: a submission's own mails) is stored without them: its row holds
+the lead, the language and the signed links (`LINKS`), and the bodies are rendered by the
+worker. A submission then writes about half the WAL, and does no template work at all
+(docs/performance.md, twelfth round).
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
+from typing import NamedTuple
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 
 from leadgen import addresses, i18n, links, names
@@ -25,6 +34,9 @@ LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 # A calendar invitation to attach: {"method": "REQUEST" | "CANCEL", "ics": the iCalendar text}.
 CALENDAR = "calendar"
 CALENDAR_METHODS = ("REQUEST", "CANCEL")
+# A mail rendered when it is sent: the signed links its bodies carry, by role ({"download": ...}).
+# Kept in the row, not made again, so every attempt sends the same mail.
+LINKS = "links"
 # Mails to the practice itself: no Reply-To pointing back at it.
 STAFF_TEMPLATES = ("staff_notification", "appointment_staff")
 
@@ -82,10 +94,15 @@ class Draft:
     template: str
     to: str
     subject: str
-    text: str
-    html: str
+    text: str | None  # None: rendered when the mail is sent
+    html: str | None
     headers: dict
     message_id: str
+
+    def said_when_sent(self, links: dict[str, str]) -> Draft:
+        """This draft stored without its bodies, with the links they carry: the worker renders
+        them (`bodies`). Its template must have a renderer (`render_when_sent`)."""
+        return replace(self, text=None, html=None, headers=self.headers | {LINKS: links})
 
     def row(self, lead_id: int | None) -> dict:
         """The outbox row's values for the lead `lead_id`."""
@@ -150,6 +167,39 @@ def render(
     return Draft(template, to, subject, text, html, headers, new_message_id(config))
 
 
+# Renders a mail stored without bodies, from its row (its lead, language, links and date).
+Renderer = Callable[[OutboxMail], Draft]
+_RENDERERS = "leadgen.mail.render_when_sent"
+
+
+class NotRendered(Exception):
+    """A mail stored without bodies could not be rendered; the reason is in Dutch, for staff."""
+
+
+class Bodies(NamedTuple):
+    text: str
+    html: str
+
+
+def render_when_sent(app: Flask, template: str, renderer: Renderer) -> None:
+    """Have mails of `template` stored without bodies rendered by `renderer` when sent."""
+    app.extensions.setdefault(_RENDERERS, {})[template] = renderer
+
+
+def bodies(mail: OutboxMail) -> Bodies:
+    """What `mail` says, in text and HTML: as stored, or rendered now by its template's renderer.
+
+    NotRendered when neither can be had (no renderer, or the row misses what it needs).
+    """
+    if mail.body_text is not None and mail.body_html is not None:
+        return Bodies(mail.body_text, mail.body_html)
+    renderer = current_app.extensions.get(_RENDERERS, {}).get(mail.template)
+    if renderer is None:
+        raise NotRendered(f"geen tekst opgeslagen en geen sjabloon voor {mail.template}")
+    draft = renderer(mail)
+    return Bodies(draft.text or "", draft.html or "")
+
+
 def new_message_id(config: dict) -> str:
     """A Message-ID at the sender's domain, unique to one mail."""
     # Not email.utils.make_msgid: it draws on the `random` module, which anything may seed (the
@@ -159,7 +209,8 @@ def new_message_id(config: dict) -> str:
 
 
 def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
-    """Build the message for an outbox row; ValueError when a header would be unsafe.
+    """Build the message for an outbox row; ValueError when a header would be unsafe,
+    NotRendered when a mail stored without bodies cannot be rendered (`bodies`).
 
     `Address` and the default policy refuse CR/LF in every header we set, so a name or address
     can never smuggle in a header of its own (docs/operations.md, Mail;
@@ -184,8 +235,9 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:
             message["List-Unsubscribe"] = mailto
-    message.set_content(mail.body_text)
-    message.add_alternative(mail.body_html, subtype="html")
+    text, html = bodies(mail)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     _attach_calendar(message, mail.headers.get(CALENDAR))
     # After the bodies and the attachment: both move Content-* headers into a part.
     language = mail.headers.get(LANGUAGE)

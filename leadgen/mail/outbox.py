@@ -12,9 +12,9 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import update
 
-from leadgen.extensions import db
+from leadgen.extensions import begin_read, db
 from leadgen.mail import hooks
-from leadgen.mail.messages import build_message
+from leadgen.mail.messages import NotRendered, build_message
 from leadgen.mail.transport import Transport, transport_for
 from leadgen.models import OutboxMail, utcnow
 
@@ -53,6 +53,7 @@ class Claim:
     attempts: int
     message: EmailMessage | None
     error: str | None = None  # set when the message could not be built
+    retry: bool = False  # ... and building it may work on a later attempt
     # What the features asked for before this mail goes (mail.hooks), run outside the claim.
     prepare: tuple[Callable[[], object], ...] = ()
 
@@ -116,17 +117,33 @@ def claim_next(at: datetime) -> Claim | None:
             return claim_next(at)
         mail.attempts += 1
         mail.next_attempt_at = at + LEASE
-        try:
-            claim = Claim(mail.id, mail.attempts, build_message(mail, current_app.config))
-        except ValueError as exc:
-            claim = Claim(mail.id, mail.attempts, None, f"Onveilige kopregel: {exc}")
-        else:
-            claim = replace(claim, prepare=hooks.work_for(mail))
+        claim = Claim(mail.id, mail.attempts, None, prepare=hooks.work_for(mail))
         db.session.commit()
-        return claim
     except BaseException:
         db.session.rollback()
         raise
+    return _built(claim, mail)
+
+
+def _built(claim: Claim, mail: OutboxMail) -> Claim:
+    """The claim with its message, built once the lease is committed.
+
+    A mail stored without bodies is rendered here (mail/messages.py, `bodies`): in a plain read,
+    so on SQLite no write lock is held through the template work.
+    """
+    begin_read()
+    try:
+        return replace(claim, message=build_message(mail, current_app.config))
+    except NotRendered as exc:
+        return replace(claim, error=f"Bericht kon niet worden opgesteld: {exc}", prepare=())
+    except ValueError as exc:
+        return replace(claim, error=f"Onveilige kopregel: {exc}", prepare=())
+    except Exception as exc:  # e.g. a template error: a fix may come, so try again later
+        current_app.logger.exception("mail %s: could not be built", claim.id)
+        error = _describe("Bericht kon niet worden opgesteld", exc)
+        return replace(claim, error=error, retry=True, prepare=())
+    finally:
+        db.session.rollback()  # end the read
 
 
 def _prepare(claim: Claim) -> None:
@@ -146,7 +163,7 @@ def _deliver(transport: Transport, claim: Claim) -> tuple[bool, str | None]:
     the other mails still go.
     """
     if claim.message is None:
-        return True, claim.error
+        return not claim.retry, claim.error
     try:
         transport.send(claim.message)
     except smtplib.SMTPRecipientsRefused as exc:

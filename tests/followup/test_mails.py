@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from leadgen.extensions import db
 from leadgen.models import Lead, OutboxMail
 from tests import test_html_valid as html_check
-from tests.factories import deliver, outbox_rows
+from tests.factories import deliver, outbox_rows, said
 from tests.followup.conftest import days
 
 vnu = html_check.vnu  # the Nu Html Checker's fixture, for the mails' HTML
@@ -27,9 +27,10 @@ def _ask_and_confirm(app, client, submit, runner, lang: str = "nl") -> Lead:
     assert submit(path, newsletter="y").status_code == 303
     _invoke(runner)  # the e-book mail goes out
     with app.app_context():
-        body = db.session.execute(
-            db.select(OutboxMail.body_text).where(OutboxMail.template == "ebook_link")
+        mail = db.session.execute(
+            db.select(OutboxMail).where(OutboxMail.template == "ebook_link")
         ).scalar_one()
+        body = said(app, mail).text
         lead = db.session.execute(db.select(Lead)).scalar_one()
         db.session.expunge(lead)
     confirm = re.search(r"http://localhost(/bevestig/\S+)", body).group(1)
@@ -119,6 +120,6 @@ def test_the_series_and_the_digest_are_valid_html(vnu, app, reader, tmp_path):
     app.config["LEADGEN_DIGEST"] = time(8, 0)  # on for this test, as LEADGEN_DIGEST_TIME=08:00
     for n in (2, 7, 14):
         deliver(app, now=days(n))
-    pages = {mail.template: mail.body_html for mail in outbox_rows(app)}
+    pages = {mail.template: said(app, mail).html for mail in outbox_rows(app)}
     assert sorted(pages) == ["followup_1", "followup_2", "followup_3", "staff_digest"]
     assert html_check._check(vnu, tmp_path, pages) == {}

@@ -1,4 +1,5 @@
-"""A request's mails filled from a cached look are the mails a fresh render gives, for anyone."""
+"""A request's mail rows filled from a cached look are the rows a fresh draft gives, for anyone;
+the bodies, rendered when the mail is sent, are a fresh render of the stored lead."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def fresh_rows(shape: drafts.Shape, lang: str, lead_id: int) -> list[dict]:
         phone=shape.phone,
         preferred_moment=shape.moment,
     )
+    confirm = VALUES["confirm"] if shape.confirm else None
     if shape.kind == "ebook":
-        confirm = VALUES["confirm"] if shape.confirm else None
         rendered = [
             mails.draft_ebook_link(lead, lang, VALUES["download"], confirm, VALUES["unsubscribe"])
         ]
@@ -45,7 +46,8 @@ def fresh_rows(shape: drafts.Shape, lang: str, lead_id: int) -> list[dict]:
             mails.draft_request_confirmation(lead, lang, VALUES["appointment"]),
             mails.draft_staff_notification(lead),
         ]
-    return [draft.row(lead_id) for draft in rendered]
+    links = VALUES | {"confirm": confirm}
+    return [mails.stored(draft, links).row(lead_id) for draft in rendered]
 
 
 def without_ids(rows: list[dict]) -> list[dict]:
@@ -105,6 +107,7 @@ def test_a_second_request_of_a_look_renders_no_template(app):
         template_rendered.disconnect(record, app)
     assert rendered == []
     assert rows[0]["to_addr"] == "bert@example.nl"
-    assert "Hoi Bert," in rows[0]["body_text"]
-    assert "06 87654321" in rows[1]["body_text"]
-    assert 'href="tel:0687654321"' in rows[1]["body_html"]
+    assert rows[0]["headers"]["to_name"] == "Bert"
+    assert rows[0]["headers"]["links"] == {"appointment": VALUES["appointment"]}
+    assert "(#8)" in rows[1]["subject"]
+    assert [row["body_text"] for row in rows] == [None, None]  # rendered when sent

@@ -9,6 +9,7 @@ import pytest
 from leadgen.extensions import db
 from leadgen.mail.messages import build_message
 from leadgen.models import Consent, Lead, OutboxMail
+from tests.factories import said
 
 ANNA = {"name": "Anna de Vries", "email": "anna@example.nl", "privacy": "y", "newsletter": "y"}
 BERT = {"name": "Bert Bakker", "email": "bert@example.nl", "privacy": "y", "newsletter": "y"}
@@ -29,7 +30,7 @@ def _links(app, submit, fields: dict) -> dict[str, str]:
         unsubscribe = build_message(mail, app.config)["List-Unsubscribe"]
     return {
         "download": "/download/" + location.split("t=", 1)[1],
-        "confirm": re.search(r"(/bevestig/\S+)", mail.body_text).group(1),
+        "confirm": re.search(r"(/bevestig/\S+)", said(app, mail).text).group(1),
         "unsubscribe": re.search(r"http://localhost(/afmelden/[^>]+)>", unsubscribe).group(1),
     }
 

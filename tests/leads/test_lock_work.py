@@ -11,6 +11,7 @@ from leadgen.extensions import db
 from leadgen.leads import drafts, service
 from leadgen.models import Consent, Lead, OutboxMail
 from leadgen.tokens import read_lead_token
+from tests.factories import said
 
 
 def marks_left(app, text: str) -> list[str]:
@@ -62,11 +63,11 @@ def test_ebook_mail_is_rendered_before_the_write_transaction(app, submit):
         consent = db.session.execute(
             db.select(Consent).filter_by(purpose="newsletter")
         ).scalar_one()
-        text = mail.body_text + mail.body_html + mail.headers["unsubscribe_url"]
+        text = said(app, mail).text + said(app, mail).html + mail.headers["unsubscribe_url"]
         assert marks_left(app, text) == []
-        download = re.search(r"/download/([^\s\"<]+)", mail.body_text).group(1)
+        download = re.search(r"/download/([^\s\"<]+)", said(app, mail).text).group(1)
         assert read_lead_token("download", download, 3600) == (lead.id, lead.secret)
-        confirm = re.search(r"/bevestig/([^\s\"<?]+)", mail.body_text).group(1)
+        confirm = re.search(r"/bevestig/([^\s\"<?]+)", said(app, mail).text).group(1)
         assert read_lead_token("confirm", confirm, 3600) == (consent.id, lead.secret)
         unsubscribe = mail.headers["unsubscribe_url"].rsplit("/", 1)[1].split("?")[0]
         assert read_lead_token("unsubscribe", unsubscribe, 3600) == (lead.id, lead.secret)
@@ -81,9 +82,9 @@ def test_advies_mails_are_rendered_before_the_write_transaction(app, submit):
             db.select(OutboxMail).filter_by(template="staff_notification")
         ).scalar_one()
         assert staff.subject.endswith(f"(#{lead.id})")
-        assert f"/leads/{lead.id}" in staff.body_html
-        assert f"(#{lead.id})" in staff.body_text
-        assert marks_left(app, staff.subject + staff.body_text + staff.body_html) == []
+        assert f"/leads/{lead.id}" in said(app, staff).html
+        assert f"(#{lead.id})" in said(app, staff).text
+        assert marks_left(app, staff.subject + said(app, staff).text + said(app, staff).html) == []
 
 
 def test_a_returning_lead_gets_the_mail_its_stored_state_calls_for(app, submit):
@@ -93,8 +94,8 @@ def test_a_returning_lead_gets_the_mail_its_stored_state_calls_for(app, submit):
     with app.app_context():
         mails = list(db.session.execute(db.select(OutboxMail).order_by(OutboxMail.id)).scalars())
         assert len(mails) == 2
-        assert "/bevestig/" in mails[1].body_text
-        assert marks_left(app, mails[1].body_text + mails[1].body_html) == []
+        assert "/bevestig/" in said(app, mails[1]).text
+        assert marks_left(app, said(app, mails[1]).text + said(app, mails[1]).html) == []
 
 
 def test_a_returning_caller_keeps_the_stored_moment_in_the_staff_mail(app, submit):
@@ -109,7 +110,7 @@ def test_a_returning_caller_keeps_the_stored_moment_in_the_staff_mail(app, submi
             ).scalars()
         )
         assert len(staff) == 2
-        assert "avonds" in staff[1].body_text  # the lead's stored moment, not the empty field
+        assert "avonds" in said(app, staff[1]).text  # the lead's stored moment, not the empty field
 
 
 def test_expected_shape_matches_a_new_lead(app):
