@@ -7,6 +7,7 @@ import weakref
 
 import pytest
 
+from leadgen import tokens
 from leadgen.extensions import limiter
 from leadgen.leads import guard
 from tests.conftest import EBOOK_FIELDS, form_token
@@ -173,3 +174,26 @@ def test_rate_limit_headers_switched_on_are_written_for_a_public_post(make_app, 
     response = client.post("/ebook", data=fields)
     assert response.status_code == 303
     assert response.headers["X-RateLimit-Limit"]
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "signed"),
+    [
+        ("/ebook", {}, ["download", "unsubscribe"]),
+        ("/ebook", {"newsletter": "y"}, ["download", "unsubscribe", "confirm"]),
+        ("/advies", {"phone": "0612345678", "kind": "pijncheck"}, ["appointment"]),
+    ],
+)
+def test_a_submission_signs_each_link_once(app, submit, monkeypatch, path, fields, signed):
+    # The thank-you page links to a token its mails carry too: no link is signed twice.
+    purposes: list[str] = []
+    issue = tokens.issue_lead_token
+
+    def counted(purpose, *args, **kwargs):
+        purposes.append(purpose)
+        return issue(purpose, *args, **kwargs)
+
+    monkeypatch.setattr(tokens, "issue_lead_token", counted)
+    answer = submit(path, **fields)
+    assert answer.status_code == 303
+    assert sorted(purposes) == sorted(signed)

@@ -41,15 +41,15 @@ class Outcome:
     lead_id: int
     kind: str
     created: bool
-    download_token: str
+    link: str  # the token the thank-you page links to: the download, or the booking page
     owner: str  # the lead's secret, which its links carry
 
     @property
     def thanks(self) -> dict[str, str]:
         """The thank-you page's query: the download link, or the kind and the booking link."""
         if self.kind == "ebook":
-            return {"t": self.download_token}
-        return {"t": self.kind, "afspraak": tokens.appointment_token(self.lead_id, self.owner)}
+            return {"t": self.link}
+        return {"t": self.kind, "afspraak": self.link}
 
 
 def _find(email: str, kind: str) -> Lead | None:
@@ -155,7 +155,7 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         link, rows = _mails(req.kind, drafts, lead["id"], secret, confirm)
         driver.insert(connection, NEW_MAIL, rows)
         db.session.commit()
-    return Outcome(lead["id"], kind=req.kind, created=True, download_token=link, owner=secret)
+    return Outcome(lead["id"], kind=req.kind, created=True, link=link, owner=secret)
 
 
 def _session_in_transaction() -> bool:
@@ -166,20 +166,27 @@ def _session_in_transaction() -> bool:
 def _mails(
     kind: str, drafts: mail_drafts.Drafts, lead_id: int, secret: str, confirm: dict | None
 ) -> tuple[str, list[dict]]:
-    """A new lead's download link and its outbox rows, with the tokens its mails carry;
-    `confirm` is the newsletter consent to confirm."""
-    link = tokens.issue_lead_token("download", lead_id, secret)
-    values = _links(lead_id, kind, secret, link)
+    """A new lead's thank-you link (`Outcome.link`) and its outbox rows, with the tokens its
+    mails carry; `confirm` is the newsletter consent to confirm."""
+    values = _links(lead_id, kind, secret)
     if confirm is not None:
         values["confirm"] = tokens.issue_lead_token("confirm", confirm["id"], secret)
-    return link, drafts.rows(lead_id, values)
+    return _thanks_link(kind, values), drafts.rows(lead_id, values)
 
 
-def _links(lead_id: int, kind: str, secret: str, download: str) -> dict[str, str]:
-    """The tokens a lead's mails carry, by the role their mark has in the drafts."""
+def _links(lead_id: int, kind: str, secret: str) -> dict[str, str]:
+    """The tokens a lead's mails carry, by role; each is signed once, and the thank-you page
+    links to one of them (`_thanks_link`)."""
     if kind == "ebook":
-        return {"download": download, "unsubscribe": tokens.unsubscribe_token(lead_id, secret)}
+        return {
+            "download": tokens.issue_lead_token("download", lead_id, secret),
+            "unsubscribe": tokens.unsubscribe_token(lead_id, secret),
+        }
     return {"appointment": tokens.appointment_token(lead_id, secret)}
+
+
+def _thanks_link(kind: str, links: dict[str, str]) -> str:
+    return links["download" if kind == "ebook" else "appointment"]
 
 
 def _record(req: Request, drafts: mail_drafts.Drafts) -> Outcome:
@@ -214,10 +221,9 @@ def _record(req: Request, drafts: mail_drafts.Drafts) -> Outcome:
                 )
             )
     db.session.flush()
-    link = download_token(lead)
-    _queue_mails(lead, req, drafts, link)
+    link = _queue_mails(lead, req, drafts)
     outcome = Outcome(
-        lead_id=lead.id, kind=lead.kind, created=created, download_token=link, owner=lead.secret
+        lead_id=lead.id, kind=lead.kind, created=created, link=link, owner=lead.secret
     )
     db.session.commit()
     return outcome
@@ -230,7 +236,8 @@ def _has_live_consent(lead: Lead, text: ConsentText) -> bool:
     )
 
 
-def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts, link: str) -> None:
+def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts) -> str:
+    """Queue a lead's mails in the session's transaction; the thank-you page's link."""
     newsletter = next(
         (c for c in lead.consents if c.purpose == "newsletter" and c.confirmed_at is None),
         None,
@@ -238,10 +245,11 @@ def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts, link: str
     shape = mail_drafts.shape_of(lead, lead.kind == "ebook" and newsletter is not None)
     if shape != drafts.shape:  # a returning lead the request alone does not describe
         drafts = mail_drafts.draft(shape, req.lang)
-    values = _links(lead.id, lead.kind, lead.secret, link)
+    values = _links(lead.id, lead.kind, lead.secret)
     if newsletter is not None and lead.kind == "ebook":
         values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
     db.session.execute(insert(OutboxMail), drafts.rows(lead.id, values))
+    return _thanks_link(lead.kind, values)
 
 
 def link_valid_until() -> datetime:
