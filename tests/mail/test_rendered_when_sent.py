@@ -11,7 +11,11 @@ from leadgen.extensions import db
 from leadgen.leads import mails
 from leadgen.mail import messages
 from leadgen.models import OutboxMail, utcnow
-from tests.factories import deliver, outbox_rows
+from tests import test_html_valid as html_check
+from tests.conftest import ADVIES_FIELDS
+from tests.factories import deliver, outbox_rows, said
+
+vnu = html_check.vnu  # the Nu Html Checker's fixture
 
 
 def test_a_submissions_mails_are_stored_without_bodies_with_only_their_own_links(app, submit):
@@ -126,3 +130,18 @@ def test_the_worker_renders_outside_any_write_transaction(app, smtp_server, subm
     mail_templates = [(name, held) for name, held in inside if name.startswith("mail/")]
     assert mail_templates  # the bodies were rendered by the worker
     assert [name for name, held in mail_templates if held] == []
+
+
+def test_the_mails_a_submission_queues_are_valid_html_as_the_worker_renders_them(
+    vnu, app, submit, tmp_path
+):
+    for lang in ("nl", "en"):
+        query = "" if lang == "nl" else "?lang=en"
+        email = f"anna-{lang}@example.nl"
+        assert submit(f"/ebook{query}", email=email, newsletter="y").status_code == 303
+        advies = ADVIES_FIELDS | {"email": f"piet-{lang}@example.nl"}
+        assert submit(f"/advies{query}", defaults=advies).status_code == 303
+    rows = outbox_rows(app)
+    assert len(rows) == 6 and all(row.body_html is None for row in rows)
+    pages = {f"{row.template}-{row.id}": said(app, row).html for row in rows}
+    assert html_check._check(vnu, tmp_path, pages) == {}
