@@ -171,22 +171,18 @@ def _mails(
     values = _links(lead_id, kind, secret)
     if confirm is not None:
         values["confirm"] = tokens.issue_lead_token("confirm", confirm["id"], secret)
-    return _thanks_link(kind, values), drafts.rows(lead_id, values)
+    return next(iter(values.values())), drafts.rows(lead_id, values)
 
 
 def _links(lead_id: int, kind: str, secret: str) -> dict[str, str]:
-    """The tokens a lead's mails carry, by role; each is signed once, and the thank-you page
-    links to one of them (`_thanks_link`)."""
+    """The tokens a lead's mails carry, by role, each signed once; the first is the one the
+    thank-you page links to."""
     if kind == "ebook":
         return {
             "download": tokens.issue_lead_token("download", lead_id, secret),
             "unsubscribe": tokens.unsubscribe_token(lead_id, secret),
         }
     return {"appointment": tokens.appointment_token(lead_id, secret)}
-
-
-def _thanks_link(kind: str, links: dict[str, str]) -> str:
-    return links["download" if kind == "ebook" else "appointment"]
 
 
 def _record(req: Request, drafts: mail_drafts.Drafts) -> Outcome:
@@ -249,7 +245,7 @@ def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts) -> str:
     if newsletter is not None and lead.kind == "ebook":
         values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
     db.session.execute(insert(OutboxMail), drafts.rows(lead.id, values))
-    return _thanks_link(lead.kind, values)
+    return next(iter(values.values()))
 
 
 def link_valid_until() -> datetime:
