@@ -70,7 +70,7 @@ def parts(counter: Counter, run: str) -> None:
     from bench import bare
     from leadgen import create_app, driver, tokens
     from leadgen.extensions import db, limiter
-    from leadgen.leads import drafts, guard, one_statement, service, views
+    from leadgen.leads import drafts, guard, service, views
 
     app = create_app()
     app.add_url_rule("/nothing", "nothing", lambda: ("", 204))  # before its first request
@@ -157,10 +157,6 @@ def parts(counter: Counter, run: str) -> None:
                     pass
 
             counter.part("pooled autocommit connection", connection)
-            with driver.autocommit(db.engine) as conn:
-                counter.part(
-                    "ids drawn (one round trip)", lambda: one_statement.next_ids(conn, 1, 1)
-                )
 
 
 def measure(settings: dict, database: str) -> int:

@@ -1,20 +1,20 @@
 """A request's mails, drafted once per look and filled in per request.
 
 A submission's mails (the e-book link; or the request confirmation and the practice's notice)
-are stored without bodies: the worker renders those when it sends them (leads/mails.py). What
-is stored is the address, the subject and the headers, and these still take template and
-translation work. Two requests whose mails look alike (same offer, language, newsletter step,
-call moment, whether a first name and a phone number show) differ there only in a few values in
-known places: the first name, the address, the lead's id and its unsubscribe link. So each
-*look* is drafted once with a random mark in each of those places (app.extensions, bounded),
-cut at the marks once, and each request puts its values between the pieces. The marks are
-letters and digits, which URL quoting does not change, drawn at random per look, so no
-visitor's value can contain one.
+are stored without bodies and links: the worker renders and signs those when it sends them
+(leads/mails.py). What is stored is the address, the subject and the headers, and these still
+take template and translation work. Two requests whose mails look alike (same offer, language,
+newsletter step, whether a first name shows) differ there only in a few values in known places:
+the first name, the address and the lead's id. So each *look* is drafted once with a random
+mark in each of those places (app.extensions, bounded), cut at the marks once, and each request
+puts its values between the pieces. The marks are letters and digits drawn at random per look,
+so no visitor's value can contain one.
 tests/leads/test_drafts.py holds a filled look equal to a fresh draft for any name and phone.
 
-The visitor's own values go in before the write transaction (`draft`); only the lead's id and
-its tokens, which first exist inside it, go in there (`rows`): a few joins per part. A value put
-in is never cut again, so one that contains a mark stays as it is.
+The visitor's own values go in before the write transaction (`draft`); the lead's id, which
+first exists inside it, goes in there (`rows`), or is joined in by the insert itself
+(leads/one_statement.py). A value put in is never cut again, so one that contains a mark stays
+as it is.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from leadgen.mail import messages
 from leadgen.models import Lead
 
 MAX_LOOKS = 64  # offers x languages x whether a first name shows, with room to spare
-ROLES = ("id", "name", "email", "download", "confirm", "unsubscribe", "appointment")
+ROLES = ("id", "name", "email")
+# The links a look's mails are rendered with: stand-ins, as the stored parts never show them.
+LINKS = ("download", "confirm", "unsubscribe", "appointment")
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,6 @@ def shape_of(lead: Lead, confirm: bool) -> Shape:
     """The shape of the mails `lead` gets, as it stands in the transaction."""
     return Shape(lead.kind, lead.name, lead.email, lead.phone, lead.preferred_moment, confirm)
 
-
-# Known before the write transaction: the visitor's own values. The rest exist only inside it,
-# once the lead's row (its id) does: the id and the signed links.
-EARLY = ("name", "email")
-LATE = tuple(role for role in ROLES if role not in EARLY)
 
 # A text in pieces: literal, role, literal, role, ..., literal (always an odd count).
 Pieces = tuple[str, ...]
@@ -96,24 +93,21 @@ class Drafts:
     look: Look
     filled: tuple[tuple[dict[str, Pieces], str], ...]  # per draft: pieces left, Message-ID
 
-    def rows(self, lead_id: int, values: dict[str, str]) -> list[dict]:
-        """The outbox rows for lead `lead_id`; `values` holds its tokens by role.
-
-        This runs inside the write transaction: a few joins per part, no pattern and no
-        template work.
+    def rows(self, lead_id: int | None) -> list[dict]:
+        """The outbox rows for lead `lead_id`: a few joins per part, no pattern and no template
+        work. Without an id (the one-statement insert draws it there), a part that shows it is
+        left in pieces: literal, "id", literal, ... (leads/one_statement.py joins them in SQL).
         """
-        plain = {role: "" for role in LATE} | values | {"id": str(lead_id)}
-        # The confirm link only where the look has one: the bodies are rendered from the links.
-        links = {r: v for r, v in values.items() if r != "confirm" or self.shape.confirm}
+        plain = {} if lead_id is None else {"id": str(lead_id)}
         rows = []
         for draft, (pieces, message_id) in zip(self.look.drafts, self.filled, strict=True):
-            row = mails.stored(draft, links).row(lead_id)
+            row = draft.row(lead_id)
             for part, cut in pieces.items():
-                text = _put(cut, plain)[0]
+                filled = _put(cut, plain)
                 if part.startswith("header:"):
-                    row["headers"][part.removeprefix("header:")] = text
+                    row["headers"][part.removeprefix("header:")] = "".join(filled)
                 else:
-                    row[part] = text
+                    row[part] = filled[0] if len(filled) == 1 else filled
             row["message_id"] = message_id
             rows.append(row)
         return rows
@@ -129,6 +123,7 @@ def draft(shape: Shape, lang: str) -> Drafts:
         lang,
         name is not None,
         shape.email == config["LEADGEN_STAFF_EMAIL"],  # the practice's own notice greets by name
+        shape.kind == "ebook" and shape.confirm,  # the mail is marked for a confirmation link
     )
     looks = current_app.extensions.setdefault("leadgen.mail_looks", {})
     look = looks.get(key)
@@ -160,7 +155,7 @@ def _mark(role: str) -> str:
 
 
 def _render(shape: Shape, lang: str, named: bool) -> Look:
-    marks = {role: _mark(role) for role in ROLES}
+    marks = {role: _mark(role) for role in ROLES + LINKS}
     email = shape.email if shape.email == current_app.config["LEADGEN_STAFF_EMAIL"] else None
     stand_in = Lead(
         id=int(marks["id"]),
@@ -181,7 +176,10 @@ def _render(shape: Shape, lang: str, named: bool) -> Look:
             mails.draft_request_confirmation(stand_in, lang, marks["appointment"]),
             mails.draft_staff_notification(stand_in),
         )
-    roles = {mark: role for role, mark in marks.items()}
+    rendered = tuple(
+        mails.stored(one, shape.confirm and one.template == "ebook_link") for one in rendered
+    )
+    roles = {marks[role]: role for role in ROLES}
     pattern = re.compile(f"({'|'.join(map(re.escape, roles))})")
     pieces = []
     for one in rendered:

@@ -1,13 +1,14 @@
 """A lead's mails: the e-book link, the request confirmation and the practice's notice.
 
-They are stored without bodies and rendered when sent (mail/messages.py): the row keeps the
-signed links each one carries (`LINKS_OF`), and `init_app` gives the worker their renderers.
+They are stored without bodies and without links: the worker renders them when it sends them
+(mail/messages.py), signing the links each carries then (`RENDERERS`, given it by `init_app`).
+So a new lead's row needs no id before it is inserted (leads/one_statement.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, current_app
 from flask_babel import force_locale
@@ -18,46 +19,48 @@ from leadgen.mail import messages
 from leadgen.models import Lead, OutboxMail, utcnow
 from leadgen.vocab import CALL_KIND_OFFERS, CALL_KIND_WORDS, MOMENT_PHRASES
 
-# The signed links each mail's bodies carry, by role: stored in its row (messages.LINKS).
-LINKS_OF = {
-    "ebook_link": ("download", "confirm", "unsubscribe"),  # confirm: with the newsletter only
-    "request_confirmation": ("appointment",),
-    "staff_notification": (),
-}
+# In an e-book mail's headers when its reader ticked the newsletter: the worker adds the link
+# that confirms the consent still waiting for it.
+CONFIRM = "confirm"
 
 
 def init_app(app: Flask) -> None:
     """Have the mail worker render these mails when it sends them."""
     for template, draft_for in RENDERERS.items():
-        messages.render_when_sent(app, template, _when_sent(template, draft_for))
+        messages.render_when_sent(app, template, _when_sent(draft_for))
 
 
-def stored(draft: messages.Draft, links: dict[str, str]) -> messages.Draft:
-    """`draft` as it is stored: no bodies, and the links of its template from `links`."""
-    mine = {role: links[role] for role in LINKS_OF[draft.template] if links.get(role)}
-    return draft.said_when_sent(mine)
+def stored(draft: messages.Draft, confirm: bool = False) -> messages.Draft:
+    """`draft` as it is stored: no bodies and no links (`confirm`: the worker adds the
+    newsletter's confirmation link to an e-book mail)."""
+    return draft.said_when_sent({CONFIRM: True} if confirm else {})
 
 
-def queue_ebook_link(
-    lead: Lead, lang: str, download_token: str, confirm_token: str | None
-) -> OutboxMail:
-    """Queue the download link (and the newsletter confirmation link when there is a token)."""
+def queue_ebook_link(lead: Lead, lang: str) -> OutboxMail:
+    """Queue the download link, without a newsletter confirmation link (a link sent again)."""
+    return stored(_ebook_link(lead, lang, confirm=False)).store(lead)
+
+
+def _ebook_link(lead: Lead, lang: str, confirm: bool) -> messages.Draft:
+    """The download link mail with freshly signed links; with `confirm`, the confirmation link
+    of the newsletter consent that is still waiting, if one is."""
+    waiting = [
+        c.id
+        for c in (lead.consents if confirm else ())
+        if c.purpose == "newsletter" and c.confirmed_at is None and c.withdrawn_at is None
+    ]
+    confirm_token = (
+        tokens.issue_lead_token("confirm", max(waiting), lead.secret) if waiting else None
+    )
+    download = tokens.issue_lead_token("download", lead.id, lead.secret)
     unsubscribe = tokens.unsubscribe_token(lead.id, lead.secret)
-    draft = draft_ebook_link(lead, lang, download_token, confirm_token, unsubscribe)
-    links = {"download": download_token, "confirm": confirm_token, "unsubscribe": unsubscribe}
-    return stored(draft, links).store(lead)
+    return draft_ebook_link(lead, lang, download, confirm_token, unsubscribe)
 
 
 def draft_ebook_link(
-    lead: Lead,
-    lang: str,
-    download_token: str,
-    confirm_token: str | None,
-    unsubscribe_token: str,
-    issued_at: datetime | None = None,
+    lead: Lead, lang: str, download_token: str, confirm_token: str | None, unsubscribe_token: str
 ) -> messages.Draft:
-    """Render the download link mail (with the newsletter confirmation link given a token);
-    `issued_at` is when the link was signed, now unless given."""
+    """Render the download link mail (with the newsletter confirmation link given a token)."""
     ttl = timedelta(days=current_app.config["LEADGEN_DOWNLOAD_TTL_DAYS"])
     with force_locale(lang):
         # The links lead back to pages in the language the mail is written in.
@@ -74,7 +77,7 @@ def draft_ebook_link(
             if confirm_token
             else None,
             resend_url=links.external("leads.resend", lang),
-            valid_until=(issued_at or utcnow()) + ttl,
+            valid_until=utcnow() + ttl,
             advies_url=links.external("leads.advies_form", lang),
         )
 
@@ -82,8 +85,7 @@ def draft_ebook_link(
 def queue_request_confirmation(lead: Lead, lang: str) -> OutboxMail:
     """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
     booking = tokens.appointment_token(lead.id, lead.secret)
-    draft = draft_request_confirmation(lead, lang, booking)
-    return stored(draft, {"appointment": booking}).store(lead)
+    return stored(draft_request_confirmation(lead, lang, booking)).store(lead)
 
 
 def draft_request_confirmation(lead: Lead, lang: str, booking_token: str) -> messages.Draft:
@@ -122,32 +124,22 @@ def draft_staff_notification(lead: Lead) -> messages.Draft:
         )
 
 
-# How each mail is rendered again when sent: (lead, language, links, when queued) -> draft.
-DraftFor = Callable[[Lead, str, dict[str, str], datetime], messages.Draft]
+# How each mail is rendered when sent, its links signed then: (lead, language, row) -> draft.
+DraftFor = Callable[[Lead, str, OutboxMail], messages.Draft]
 RENDERERS: dict[str, DraftFor] = {
-    "ebook_link": lambda lead, lang, links, at: draft_ebook_link(
-        lead, lang, links["download"], links.get("confirm"), links["unsubscribe"], at
+    "ebook_link": lambda lead, lang, mail: _ebook_link(lead, lang, bool(mail.headers.get(CONFIRM))),
+    "request_confirmation": lambda lead, lang, _mail: draft_request_confirmation(
+        lead, lang, tokens.appointment_token(lead.id, lead.secret)
     ),
-    "request_confirmation": lambda lead, lang, links, _at: draft_request_confirmation(
-        lead, lang, links["appointment"]
-    ),
-    "staff_notification": lambda lead, _lang, _links, _at: draft_staff_notification(lead),
+    "staff_notification": lambda lead, _lang, _mail: draft_staff_notification(lead),
 }
 
 
-def _when_sent(template: str, draft_for: DraftFor) -> messages.Renderer:
-    needed = tuple(role for role in LINKS_OF[template] if role != "confirm")
-
+def _when_sent(draft_for: DraftFor) -> messages.Renderer:
     def render(mail: OutboxMail) -> messages.Draft:
         if mail.lead is None:
             raise messages.NotRendered("de aanvraag bestaat niet meer")
-        links = mail.headers.get(messages.LINKS)
-        if not isinstance(links, dict) or not all(
-            isinstance(links.get(role), str) for role in needed
-        ):
-            raise messages.NotRendered("de links voor deze mail ontbreken")
         lang = mail.headers.get(messages.LANGUAGE)
-        lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
-        return draft_for(mail.lead, lang, links, mail.created_at or utcnow())
+        return draft_for(mail.lead, lang if lang in i18n.LANGUAGES else i18n.DEFAULT, mail)
 
     return render

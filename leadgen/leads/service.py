@@ -91,7 +91,7 @@ NEW_LEAD = {
     .returning(LEAD.c.id)
     for name, dialect_insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
-NEW_CONSENT = insert(CONSENT).returning(CONSENT.c.id)
+NEW_CONSENT = insert(CONSENT)
 NEW_MAIL = insert(OUTBOX)
 
 
@@ -127,20 +127,11 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         }
         for text in req.consents.values()
     ]
-    confirm = next((c for c in consents if c["purpose"] == "newsletter"), None)
-    if req.kind != "ebook":
-        confirm = None  # only the e-book's mail asks to confirm the newsletter
     if db.engine.dialect.name == "postgresql" and not _session_in_transaction():
         with driver.autocommit(db.engine) as connection:
-            ids = one_statement.next_ids(connection, len(consents), len(drafts.filled))
-            lead["id"], mail_ids = ids[0], ids[1 + len(consents) :]
-            for consent, consent_id in zip(consents, ids[1 : 1 + len(consents)], strict=True):
-                consent["id"] = consent_id
-            link, rows = _mails(req.kind, drafts, lead["id"], secret, confirm)
-            for row, mail_id in zip(rows, mail_ids, strict=True):
-                row["id"] = mail_id
-            if not one_statement.insert_all(connection, lead, consents, rows):
-                return None
+            lead_id = one_statement.insert_all(connection, lead, consents, drafts.rows(None))
+        if lead_id is None:
+            return None
     else:
         # The session's connection, not one of its own: earlier work of the request may have
         # begun the session's transaction, which on SQLite holds this thread's write gate.
@@ -148,14 +139,14 @@ def _insert_new(req: Request, drafts: mail_drafts.Drafts) -> Outcome | None:
         returned = driver.insert(connection, NEW_LEAD[connection.dialect.name], lead)
         if not returned:  # a returning visitor: the session's path goes on in this transaction
             return None
-        lead["id"] = returned[0][0]
+        lead_id = returned[0][0]
         for consent in consents:
-            consent["lead_id"] = lead["id"]
-            consent["id"] = driver.insert(connection, NEW_CONSENT, consent)[0][0]
-        link, rows = _mails(req.kind, drafts, lead["id"], secret, confirm)
-        driver.insert(connection, NEW_MAIL, rows)
+            consent["lead_id"] = lead_id
+        driver.insert(connection, NEW_CONSENT, consents)
+        driver.insert(connection, NEW_MAIL, drafts.rows(lead_id))
         db.session.commit()
-    return Outcome(lead["id"], kind=req.kind, created=True, link=link, owner=secret)
+    link = thanks_link(req.kind, lead_id, secret)
+    return Outcome(lead_id, kind=req.kind, created=True, link=link, owner=secret)
 
 
 def _session_in_transaction() -> bool:
@@ -163,26 +154,12 @@ def _session_in_transaction() -> bool:
     return db.session.registry.has() and db.session().in_transaction()
 
 
-def _mails(
-    kind: str, drafts: mail_drafts.Drafts, lead_id: int, secret: str, confirm: dict | None
-) -> tuple[str, list[dict]]:
-    """A new lead's thank-you link (`Outcome.link`) and its outbox rows, with the tokens its
-    mails carry; `confirm` is the newsletter consent to confirm."""
-    values = _links(lead_id, kind, secret)
-    if confirm is not None:
-        values["confirm"] = tokens.issue_lead_token("confirm", confirm["id"], secret)
-    return next(iter(values.values())), drafts.rows(lead_id, values)
-
-
-def _links(lead_id: int, kind: str, secret: str) -> dict[str, str]:
-    """The tokens a lead's mails carry, by role, each signed once; the first is the one the
-    thank-you page links to."""
+def thanks_link(kind: str, lead_id: int, secret: str) -> str:
+    """The token the thank-you page links to: the download, or the booking page. The mails
+    carry their own links, signed by the worker when it sends them."""
     if kind == "ebook":
-        return {
-            "download": tokens.issue_lead_token("download", lead_id, secret),
-            "unsubscribe": tokens.unsubscribe_token(lead_id, secret),
-        }
-    return {"appointment": tokens.appointment_token(lead_id, secret)}
+        return tokens.issue_lead_token("download", lead_id, secret)
+    return tokens.appointment_token(lead_id, secret)
 
 
 def _record(req: Request, drafts: mail_drafts.Drafts) -> Outcome:
@@ -241,11 +218,8 @@ def _queue_mails(lead: Lead, req: Request, drafts: mail_drafts.Drafts) -> str:
     shape = mail_drafts.shape_of(lead, lead.kind == "ebook" and newsletter is not None)
     if shape != drafts.shape:  # a returning lead the request alone does not describe
         drafts = mail_drafts.draft(shape, req.lang)
-    values = _links(lead.id, lead.kind, lead.secret)
-    if newsletter is not None and lead.kind == "ebook":
-        values["confirm"] = tokens.issue_lead_token("confirm", newsletter.id, lead.secret)
-    db.session.execute(insert(OutboxMail), drafts.rows(lead.id, values))
-    return next(iter(values.values()))
+    db.session.execute(insert(OutboxMail), drafts.rows(lead.id))
+    return thanks_link(lead.kind, lead.id, lead.secret)
 
 
 def link_valid_until() -> datetime:
@@ -269,7 +243,7 @@ def resend_link(email: str, lang: str) -> bool:
     known = lead is not None
     if lead is None:
         lead = Lead(id=0, kind="ebook", name="Niemand", email=NOBODY, secret=new_secret())
-    mail = mails.queue_ebook_link(lead, lang, download_token(lead), confirm_token=None)
+    mail = mails.queue_ebook_link(lead, lang)
     if not known:  # store the stand-in's mail (removed below), never the stand-in itself
         db.session.expunge(lead)
         mail.lead = None

@@ -1,10 +1,11 @@
 """The outbox's mails: drafted into rows when queued, built into messages when sent.
 
 Most mails are stored with their bodies. A mail whose template has a renderer for the moment
-it is sent (`render_when_sent`: a submission's own mails) is stored without them: its row holds
-the lead, the language and the signed links (`LINKS`), and the bodies are rendered by the
-worker. A submission then writes about half the WAL, and does no template work at all
-(docs/performance.md, twelfth round).
+it is sent (`render_when_sent`: a submission's own mails) is stored without them and without
+links: its row holds the lead, the language, the subject and the headers, and the worker
+renders the bodies and signs the links (the unsubscribe link too). A submission then writes
+half the WAL, does no template work and needs no id before its insert (docs/performance.md,
+twelfth round).
 """
 
 from __future__ import annotations
@@ -34,9 +35,6 @@ LANGUAGE = "lang"  # the language the mail was written in, for Content-Language
 # A calendar invitation to attach: {"method": "REQUEST" | "CANCEL", "ics": the iCalendar text}.
 CALENDAR = "calendar"
 CALENDAR_METHODS = ("REQUEST", "CANCEL")
-# A mail rendered when it is sent: the signed links its bodies carry, by role ({"download": ...}).
-# Kept in the row, not made again, so every attempt sends the same mail.
-LINKS = "links"
 # Mails to the practice itself: no Reply-To pointing back at it.
 STAFF_TEMPLATES = ("staff_notification", "appointment_staff")
 
@@ -99,10 +97,12 @@ class Draft:
     headers: dict
     message_id: str
 
-    def said_when_sent(self, links: dict[str, str]) -> Draft:
-        """This draft stored without its bodies, with the links they carry: the worker renders
-        them (`bodies`). Its template must have a renderer (`render_when_sent`)."""
-        return replace(self, text=None, html=None, headers=self.headers | {LINKS: links})
+    def said_when_sent(self, extra: dict) -> Draft:
+        """This draft stored without its bodies and its unsubscribe link, with `extra` in its
+        headers: the worker renders them (`bodies`), so its template needs a renderer
+        (`render_when_sent`)."""
+        headers = {k: v for k, v in self.headers.items() if k != UNSUBSCRIBE_URL} | extra
+        return replace(self, text=None, html=None, headers=headers)
 
     def row(self, lead_id: int | None) -> dict:
         """The outbox row's values for the lead `lead_id`."""
@@ -179,6 +179,7 @@ class NotRendered(Exception):
 class Bodies(NamedTuple):
     text: str
     html: str
+    headers: dict  # the row's, with what the worker made for it (the unsubscribe link)
 
 
 def render_when_sent(app: Flask, template: str, renderer: Renderer) -> None:
@@ -192,12 +193,12 @@ def bodies(mail: OutboxMail) -> Bodies:
     NotRendered when neither can be had (no renderer, or the row misses what it needs).
     """
     if mail.body_text is not None and mail.body_html is not None:
-        return Bodies(mail.body_text, mail.body_html)
+        return Bodies(mail.body_text, mail.body_html, mail.headers)
     renderer = current_app.extensions.get(_RENDERERS, {}).get(mail.template)
     if renderer is None:
         raise NotRendered(f"geen tekst opgeslagen en geen sjabloon voor {mail.template}")
     draft = renderer(mail)
-    return Bodies(draft.text or "", draft.html or "")
+    return Bodies(draft.text or "", draft.html or "", mail.headers | draft.headers)
 
 
 def new_message_id(config: dict) -> str:
@@ -216,9 +217,11 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     can never smuggle in a header of its own (docs/operations.md, Mail;
     https://github.com/python/cpython/issues/121650).
     """
+    said = bodies(mail)
+    headers = said.headers
     message = EmailMessage()
     message["From"] = sender_address(config)
-    message["To"] = mailbox(mail.to_addr, mail.headers.get(TO_NAME) or "")
+    message["To"] = mailbox(mail.to_addr, headers.get(TO_NAME) or "")
     if mail.template not in STAFF_TEMPLATES:
         message["Reply-To"] = practice_address(config)
     message["Subject"] = mail.subject
@@ -227,20 +230,19 @@ def build_message(mail: OutboxMail, config: dict) -> EmailMessage:
     message["Message-ID"] = mail.message_id
     # Tells mail servers not to answer with out-of-office replies (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
-    if mail.headers.get(MARKETING):
+    if headers.get(MARKETING):
         mailto = f"<mailto:{config['LEADGEN_STAFF_EMAIL']}?subject=Afmelden>"
-        link = mail.headers.get(UNSUBSCRIBE_URL)
+        link = headers.get(UNSUBSCRIBE_URL)
         if isinstance(link, str) and link.startswith(f"{config['LEADGEN_BASE_URL']}/"):
             message["List-Unsubscribe"] = f"<{link}>, {mailto}"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
         else:
             message["List-Unsubscribe"] = mailto
-    text, html = bodies(mail)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    _attach_calendar(message, mail.headers.get(CALENDAR))
+    message.set_content(said.text)
+    message.add_alternative(said.html, subtype="html")
+    _attach_calendar(message, headers.get(CALENDAR))
     # After the bodies and the attachment: both move Content-* headers into a part.
-    language = mail.headers.get(LANGUAGE)
+    language = headers.get(LANGUAGE)
     message["Content-Language"] = language if language in i18n.LANGUAGES else i18n.DEFAULT
     return message
 

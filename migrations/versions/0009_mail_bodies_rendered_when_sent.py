@@ -1,9 +1,10 @@
 """A mail may be stored without its bodies: the worker renders them when it sends the mail.
 
 A submission's own mails (the e-book link, the request confirmation, the practice's notice) are
-stored as their lead, language and signed links; the text and HTML are rendered by the mail
-worker (leadgen/mail/messages.py, `bodies`). That halves the WAL a submission writes on
-PostgreSQL (docs/performance.md, twelfth round). Rows stored with bodies are sent as they are.
+stored as their lead, language, address, subject and headers; the text and HTML, and the links
+in them, are made by the mail worker (leadgen/mail/messages.py, `bodies`). That halves the
+WAL a submission writes on PostgreSQL (docs/performance.md, twelfth round). Rows stored with
+bodies are sent as they are.
 
 Downgrading cannot render: a waiting mail without bodies is marked failed, with the reason for
 staff, and gets empty bodies so the columns can be NOT NULL again.

@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import template_rendered
 from sqlalchemy import event, update
 
+from leadgen import tokens
 from leadgen.extensions import db
 from leadgen.leads import mails
-from leadgen.mail import messages
 from leadgen.models import OutboxMail, utcnow
 from tests import test_html_valid as html_check
 from tests.conftest import ADVIES_FIELDS
 from tests.factories import deliver, outbox_rows, said
 
 vnu = html_check.vnu  # the Nu Html Checker's fixture
+TOKEN = re.compile(r"[\w-]{8,}\.[\w-]{4,}\.[\w-]{16,}")  # a signed link's token
 
 
-def test_a_submissions_mails_are_stored_without_bodies_with_only_their_own_links(app, submit):
+def test_a_submissions_mails_are_stored_without_bodies_and_links(app, submit):
     assert submit("/ebook", newsletter="y").status_code == 303
+    assert submit("/ebook", email="bram@example.nl").status_code == 303
     assert submit("/advies").status_code == 303
     rows = outbox_rows(app)
     assert [row.template for row in rows] == [
+        "ebook_link",
         "ebook_link",
         "request_confirmation",
         "staff_notification",
     ]
     assert all(row.body_text is None and row.body_html is None for row in rows)
-    links = [row.headers[messages.LINKS] for row in rows]
-    assert sorted(links[0]) == ["confirm", "download", "unsubscribe"]
-    assert list(links[1]) == ["appointment"]
-    assert links[2] == {}  # the practice's notice carries no visitor's link
+    assert not any(TOKEN.search(str(row.headers)) for row in rows)  # no signed link stored
+    assert [row.headers.get(mails.CONFIRM, False) for row in rows] == [True, False, False, False]
+    assert rows[3].subject.endswith(f"(#{rows[3].lead_id})")  # the id, joined in by the insert
 
 
 def test_the_mail_says_what_a_fresh_render_of_the_stored_lead_says(app, smtp_server, submit):
@@ -42,24 +45,29 @@ def test_the_mail_says_what_a_fresh_render_of_the_stored_lead_says(app, smtp_ser
     [row] = outbox_rows(app)
     with app.app_context():
         row = db.session.merge(row, load=False)
-        links = row.headers[messages.LINKS]
         with app.test_request_context():
-            fresh = mails.draft_ebook_link(
-                row.lead, "nl", links["download"], None, links["unsubscribe"], row.created_at
-            )
-    assert text.rstrip() == fresh.text.rstrip()
-    assert "Hoi Anna," in text and links["download"] in text
+            fresh = mails.draft_ebook_link(row.lead, "nl", "DOWNLOAD", None, "UNSUBSCRIBE")
+        owner = (row.lead.id, row.lead.secret)
+        [download] = TOKEN.findall(text)
+        [unsubscribe] = TOKEN.findall(received.message["List-Unsubscribe"])
+        assert tokens.read_lead_token("download", download, 60) == owner
+        assert tokens.read_lead_token("unsubscribe", unsubscribe, 60) == owner
+    signed = text.replace(download, "DOWNLOAD")
+    assert signed.rstrip() == fresh.text.rstrip()
+    assert "Hoi Anna," in text
 
 
-def test_the_link_date_counts_from_when_the_mail_was_queued(app, smtp_server, submit):
+def test_the_link_is_signed_when_the_mail_is_sent_and_its_days_count_from_then(
+    app, smtp_server, submit
+):
     assert submit("/ebook").status_code == 303
-    queued = utcnow() - timedelta(days=5)  # the worker was down for five days
-    with app.app_context():
+    with app.app_context():  # the worker was down for five days
+        queued = utcnow() - timedelta(days=5)
         db.session.execute(update(OutboxMail).values(created_at=queued))
         db.session.commit()
     deliver(app)
     text = smtp_server.received[0].message.get_body(("plain",)).get_content()
-    last_day = queued + timedelta(days=app.config["LEADGEN_DOWNLOAD_TTL_DAYS"])
+    last_day = utcnow() + timedelta(days=app.config["LEADGEN_DOWNLOAD_TTL_DAYS"])
     assert f"tot en met {last_day:%d-%m-%Y}" in text
 
 
@@ -68,17 +76,16 @@ def test_a_mail_that_cannot_be_rendered_fails_with_its_reason_and_the_rest_goes(
 ):
     assert submit("/advies").status_code == 303
     with app.app_context():
-        first, second = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id))
-        first.headers = {}  # its booking link lost
-        second.lead_id = None  # its lead gone
+        first, _second = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id))
+        first.lead_id = None  # its lead gone
         db.session.commit()
     report = deliver(app)
-    assert (report.sent, report.failed) == (0, 2)
+    assert (report.sent, report.failed) == (1, 1)
     assert [row.last_error for row in outbox_rows(app)] == [
-        "Bericht kon niet worden opgesteld: de links voor deze mail ontbreken",
         "Bericht kon niet worden opgesteld: de aanvraag bestaat niet meer",
+        None,
     ]
-    assert smtp_server.received == []
+    assert len(smtp_server.received) == 1
 
 
 def test_a_render_that_breaks_is_tried_again_and_then_sent(app, smtp_server, submit):
