@@ -110,7 +110,7 @@ def _public_pages(client: FlaskClient, app) -> tuple[dict[str, str], int]:
     with app.app_context():
         lead = db.session.execute(db.select(Lead).filter_by(email="anna@example.nl")).scalar_one()
         mails = db.session.execute(db.select(OutboxMail)).scalars()
-        confirm = next(text for text, _ in map(bodies, mails) if "/bevestig/" in text)
+        confirm = next(said.text for said in map(bodies, mails) if "/bevestig/" in said.text)
         confirm = re.search(r"(/bevestig/\S+)", confirm).group(1)
         unsubscribe = "/afmelden/" + tokens.unsubscribe_token(lead.id, lead.secret)
     pages["confirm"] = _html(client.get(confirm))
