@@ -84,8 +84,12 @@ def draft_ebook_link(
 
 def queue_request_confirmation(lead: Lead, lang: str) -> OutboxMail:
     """Queue the visitor's confirmation of a call or pain-check request: what happens next."""
-    booking = tokens.appointment_token(lead.id, lead.secret)
-    return stored(draft_request_confirmation(lead, lang, booking)).store(lead)
+    return stored(_request_confirmation(lead, lang)).store(lead)
+
+
+def _request_confirmation(lead: Lead, lang: str) -> messages.Draft:
+    """The request confirmation with a freshly signed booking link."""
+    return draft_request_confirmation(lead, lang, tokens.appointment_token(lead.id, lead.secret))
 
 
 def draft_request_confirmation(lead: Lead, lang: str, booking_token: str) -> messages.Draft:
@@ -128,9 +132,7 @@ def draft_staff_notification(lead: Lead) -> messages.Draft:
 DraftFor = Callable[[Lead, str, OutboxMail], messages.Draft]
 RENDERERS: dict[str, DraftFor] = {
     "ebook_link": lambda lead, lang, mail: _ebook_link(lead, lang, bool(mail.headers.get(CONFIRM))),
-    "request_confirmation": lambda lead, lang, _mail: draft_request_confirmation(
-        lead, lang, tokens.appointment_token(lead.id, lead.secret)
-    ),
+    "request_confirmation": lambda lead, lang, _mail: _request_confirmation(lead, lang),
     "staff_notification": lambda lead, _lang, _mail: draft_staff_notification(lead),
 }
 
