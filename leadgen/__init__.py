@@ -7,8 +7,10 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, Request, Response, g, session
+from flask import Flask, Request, Response, g
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask_login import current_user
 
 from leadgen import config as settings
 from leadgen import database, i18n, idle_ping, vocab
@@ -95,6 +97,7 @@ def configure_extensions(app: Flask) -> None:
     _limiter_hooks_only_where_it_checked(app, hooks)
     _check_limits_in_views_only(app)
     login_manager.init_app(app)
+    _current_user_read_when_used(app)
     _remember_cookie_only_with_a_session(app)
     babel.init_app(app, locale_selector=i18n.selected_locale)
     i18n.init_app(app)
@@ -180,7 +183,30 @@ def _remember_cookie_only_with_a_session(app: Flask) -> None:
     update = login_manager._update_remember_cookie  # the hook init_app registered
     if app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST") or update not in hooks:
         return
-    hooks[hooks.index(update)] = _only_when(lambda: session, update)
+    hooks[hooks.index(update)] = _only_when(_session_holds_something, update)
+
+
+def _session_holds_something() -> bool:
+    # Looked at as Flask itself does after a request (the context's own session), because the
+    # `session` proxy marks the session as read: the answer would then get `Vary: Cookie` and
+    # Flask would read the cookie settings, only to write nothing.
+    return bool(request_ctx._session)
+
+
+def _current_user_read_when_used(app: Flask) -> None:
+    """Give templates Flask-Login's `current_user` proxy instead of the user it loads up front.
+
+    Flask-Login's context processor loads the user, reading the session, for every template:
+    visitors' pages got `Vary: Cookie`. Staff pages, the only ones showing it, load it on use.
+    """
+    processors = app.template_context_processors[None]
+    for i, processor in enumerate(processors):
+        if processor.__module__ == "flask_login.utils":
+            processors[i] = _lazy_user
+
+
+def _lazy_user() -> dict:
+    return {"current_user": current_user}
 
 
 def configure_download_lane(app: Flask) -> None:

@@ -38,6 +38,19 @@ def test_a_request_without_a_session_cookie_opens_no_signed_session(app, monkeyp
     assert app.test_client().get("/privacy").status_code == 200
 
 
+def test_a_visitors_request_leaves_the_session_untouched(client):
+    """No hook looks into a cookieless visitor's session: Flask would then read the cookie
+    settings to write nothing, and mark the answer `Vary: Cookie` as if it could differ."""
+    fields = EBOOK_FIELDS | {
+        "email": "sessie@example.nl",
+        "form_token": form_token(client, "/ebook"),
+    }
+    for answer in (client.get("/privacy"), client.post("/ebook", data=fields)):
+        assert answer.status_code in (200, 303)
+        assert "Cookie" not in answer.vary
+        assert "Set-Cookie" not in answer.headers
+
+
 def test_warm_up_prepares_the_first_requests_without_the_database(app):
     """What gunicorn's master does before forking: no connection may exist to cross the fork."""
     from sqlalchemy import event
