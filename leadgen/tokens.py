@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
+from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.url_safe import URLSafeSerializerMixin
+
+
+class _HMACSHA1(HMACAlgorithm):
+    """itsdangerous' default HMAC-SHA1 in one call to OpenSSL (`hmac.digest`).
+
+    itsdangerous hands `hmac.new` a Python function for SHA-1, which sends HMAC down its pure
+    Python path: two hash objects built and copied for every token signed or checked. The
+    signature is the same bytes (tests/test_tokens.py compares them).
+    """
+
+    def __init__(self) -> None:
+        super().__init__("sha1")
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, "sha1")
+
+
+class _Signer(TimestampSigner):
+    """itsdangerous' timestamp signer, its key derived once: one signer serves every token of a
+    serializer (`Serializer.make_signer`), and the key depends only on the secret and salt."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs, algorithm=_HMACSHA1())
+        self._keys: dict[bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        key = self._keys.get(secret_key)  # type: ignore[arg-type]
+        if key is None:
+            key = self._keys[secret_key] = super().derive_key(secret_key)  # type: ignore[index]
+        return key
 
 
 class Serializer(URLSafeTimedSerializer):
@@ -21,8 +53,18 @@ class Serializer(URLSafeTimedSerializer):
     compressed one, signed before this or by itsdangerous itself, still loads.
     """
 
+    default_signer = _Signer
+
     def dump_payload(self, obj) -> bytes:
         return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+    def make_signer(self, salt=None) -> _Signer:
+        # Made once per salt: itsdangerous makes a signer for every token signed or checked.
+        return self._signer(salt)
+
+    @cache  # noqa: B019 -- one per serializer and salt; serializers are made once (below)
+    def _signer(self, salt) -> _Signer:
+        return super().make_signer(salt)
 
 
 def _serializer(salt: str, secret: str | None = None) -> Serializer:

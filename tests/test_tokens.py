@@ -43,3 +43,22 @@ def test_another_key_or_salt_is_refused():
         tokens.Serializer(KEY + "x", salt="leadgen.t").loads(token)
     with pytest.raises(BadSignature):
         tokens.Serializer(KEY, salt="leadgen.other").loads(token)
+
+
+def test_one_serializer_keeps_each_salts_signer_apart():
+    # Signers are made once per salt and keep their derived keys: none may serve another salt.
+    ours = tokens.Serializer(KEY, salt="leadgen.t")
+    first, second = ours.dumps(PAYLOADS[0], salt="leadgen.a"), ours.dumps(PAYLOADS[0])
+    assert URLSafeTimedSerializer(KEY, salt="leadgen.a").loads(first) == PAYLOADS[0]
+    assert URLSafeTimedSerializer(KEY, salt="leadgen.t").loads(second) == PAYLOADS[0]
+    with pytest.raises(BadSignature):
+        ours.loads(first)
+    assert ours.loads(first, salt="leadgen.a") == PAYLOADS[0]
+
+
+def test_a_rotated_key_still_loads_what_the_old_one_signed():
+    old = URLSafeTimedSerializer("an-old-key-for-the-token-tests", salt="leadgen.t")
+    both = tokens.Serializer(["an-old-key-for-the-token-tests", KEY], salt="leadgen.t")
+    for _ in range(2):  # the second time with the keys derived and kept
+        assert both.loads(old.dumps(PAYLOADS[0])) == PAYLOADS[0]
+        assert URLSafeTimedSerializer(KEY, salt="leadgen.t").loads(both.dumps(PAYLOADS[2]))
