@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import weakref
 
@@ -49,6 +50,51 @@ def test_a_visitors_request_leaves_the_session_untouched(client):
         assert answer.status_code in (200, 303)
         assert "Cookie" not in answer.vary
         assert "Set-Cookie" not in answer.headers
+
+
+def test_flask_asks_once_per_function_whether_it_is_async(app, monkeypatch):
+    from leadgen import request_path
+
+    asked: list[object] = []
+
+    def counted(func) -> bool:
+        asked.append(func)
+        return False
+
+    monkeypatch.setattr(request_path, "iscoroutinefunction", counted)
+    client = app.test_client()
+    assert client.get("/privacy").status_code == 200
+    assert asked  # the page's view and hooks, the first time
+    asked.clear()
+    assert client.get("/privacy").status_code == 200
+    assert asked == []
+
+
+def test_an_async_function_still_runs_through_flasks_async_wrapper(app, monkeypatch):
+    async def view():
+        return "async"
+
+    def wrapped(func):
+        return lambda *args, **kwargs: ("wrapped", func)
+
+    monkeypatch.setattr(app, "async_to_sync", wrapped)
+    for _ in range(2):  # asked, then from what was kept
+        assert app.ensure_sync(view)() == ("wrapped", view)
+        assert app.ensure_sync(_post_ebook) is _post_ebook
+
+
+def test_callables_made_per_request_do_not_grow_the_kept_answers(app):
+    class View:
+        def get(self):
+            return "page"
+
+    kept = len(app._is_async)
+    for _ in range(3):  # a class-based view: a new instance, so a new bound method, each time
+        assert app.ensure_sync(View().get)() == "page"
+    assert len(app._is_async) == kept + 1
+    for n in range(app.KEPT + 10):  # partials made per request: kept up to the bound only
+        app.ensure_sync(functools.partial(_post_ebook, n))
+    assert len(app._is_async) == app.KEPT
 
 
 def test_warm_up_prepares_the_first_requests_without_the_database(app):
