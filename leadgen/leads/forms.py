@@ -172,19 +172,21 @@ class AdviesForm(PublicForm):
             )
 
 
-class _Untracked:
-    """Leaves the tracking fields out of a form class it comes first in (WTForms skips a field
-    set to None). A POST is checked with such a form and its tracking values are read with
-    `tracking`: the five hidden fields were a third of making the form and checking it (285 and
-    61 of 976 thousand instructions, docs/performance.md, tenth round), and they are only carried.
+class _OnlyChecked:
+    """Leaves out of a form class it comes first in (WTForms skips a field set to None) the
+    fields a POST only carries: the five tracking fields, read with `tracking`, and the honeypot
+    and the form token, read from the POST itself (leads/views.py). The tracking fields were a
+    third of making the form and checking it (285 and 61 of 976 thousand instructions,
+    docs/performance.md, tenth round); the other two, a third of what was left (thirteenth).
     """
 
     source = utm_source = utm_medium = utm_campaign = utm_content = None
+    website = form_token = None
 
 
-class PostedEbookForm(_Untracked, EbookForm):
+class PostedEbookForm(_OnlyChecked, EbookForm):
     """The e-book form as a POST is checked; pages show `EbookForm`."""
 
 
-class PostedAdviesForm(_Untracked, AdviesForm):
+class PostedAdviesForm(_OnlyChecked, AdviesForm):
     """The advice form as a POST is checked; pages show `AdviesForm`."""

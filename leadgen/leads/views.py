@@ -41,12 +41,10 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
         if prefill.fill(form := blank_form(form_name), request.args.get("van")):
             return *_render(form, form_name, layout), prefill.PRIVATE  # a follow-up mail's link
         return pages.render_blank(form, form_name, layout)
-    form = POSTED[form_name]()
-
     if not guard.origin_allowed():
         abort(403)
     check = tokens.check_form_token(request.form.get("form_token", ""), form_name)
-    if form.website.data:
+    if request.form.get("website"):  # the honeypot, which people never see
         # Bots see the same thank-you as people do; nothing is stored but a count.
         service.count("honeypot")
         return redirect(url_for(thanks_endpoint, t="-"), code=303)
@@ -57,7 +55,7 @@ def handle_form(form_name: str, thanks_endpoint: str, layout: str):
             else _("Het formulier kon niet worden gecontroleerd. Verstuur het opnieuw.")
         )
         return _render(_shown(form_name), form_name, layout, message, 400, check.first_seen)
-    if not form.validate():
+    if not (form := POSTED[form_name]()).validate():
         shown = _shown(form_name, checked=True)
         return _render(shown, form_name, layout, status=422, seen=check.first_seen)
     if check.reason == "too_fast":
