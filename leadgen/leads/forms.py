@@ -71,7 +71,12 @@ TRACKING_FILTERS = {"source": clean_source} | {key: clean_tracking for key in TR
 
 def tracking(formdata) -> dict[str, str | None]:
     """The tracking values of a POST, cleaned as the form's hidden fields clean them."""
-    return {key: TRACKING_FILTERS[key](formdata.get(key)) for key in TRACKING_PARAMS}
+    # Asked with `in` first: Werkzeug's MultiDict.get raises and catches an exception for each
+    # absent key, and most posts carry none of the five.
+    return {
+        key: TRACKING_FILTERS[key](formdata.get(key) if key in formdata else None)
+        for key in TRACKING_PARAMS
+    }
 
 
 class PublicForm(CookielessForm):
