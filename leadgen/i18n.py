@@ -13,6 +13,8 @@ from flask_babel import format_date, get_locale
 from markupsafe import Markup
 from wtforms.i18n import messages_path
 
+from leadgen.request_path import given
+
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 # Each language named in itself, as the switch shows it.
@@ -32,7 +34,7 @@ def select_locale() -> str:
     """Pick the language of this request: its code."""
     if not has_request_context():
         return DEFAULT  # CLI commands and workers write in the practice's language
-    chosen = request.args.get("lang")
+    chosen = given(request.args, "lang")
     if chosen in LANGUAGES:
         return chosen
     if _is_staff_page() and request.cookies.get(COOKIE) in LANGUAGES:
@@ -103,7 +105,7 @@ def _is_staff_page() -> bool:
 def _read_lang() -> None:
     # Most requests have no query at all: then there is nothing to parse (readers use g.get).
     if request.environ.get("QUERY_STRING"):
-        chosen = request.args.get("lang")
+        chosen = given(request.args, "lang")
         g.lang_in_url = chosen if chosen in LANGUAGES else None
 
 

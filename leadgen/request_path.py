@@ -21,6 +21,14 @@ from flask_login import current_user
 from leadgen.extensions import LIMITER_RAN, limiter, login_manager
 
 
+def given(values, key: str):
+    """`values.get(key)` of a request's MultiDict (form, args), without an exception for an
+    absent key: Werkzeug's `get` raises and catches a BadRequestKeyError then, a microsecond or
+    two each, and most keys we ask of most requests (the honeypot, the tracking fields, the
+    language) are absent."""
+    return values.get(key) if key in values else None
+
+
 class LeadgenFlask(Flask):
     """Flask, asking once per function whether a view or hook is a coroutine function.
 

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from leadgen import addresses, i18n, names, phone
 from leadgen.fields import choices, clean_source, clean_tracking, no_control_characters, strip
+from leadgen.request_path import given
 from leadgen.vocab import CALL_KIND_CHOICES, MOMENT_CHOICES, TRACKING_FIELDS, TRACKING_PARAMS
 
 
@@ -71,12 +72,7 @@ TRACKING_FILTERS = {"source": clean_source} | {key: clean_tracking for key in TR
 
 def tracking(formdata) -> dict[str, str | None]:
     """The tracking values of a POST, cleaned as the form's hidden fields clean them."""
-    # Asked with `in` first: Werkzeug's MultiDict.get raises and catches an exception for each
-    # absent key, and most posts carry none of the five.
-    return {
-        key: TRACKING_FILTERS[key](formdata.get(key) if key in formdata else None)
-        for key in TRACKING_PARAMS
-    }
+    return {key: TRACKING_FILTERS[key](given(formdata, key)) for key in TRACKING_PARAMS}
 
 
 class PublicForm(CookielessForm):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, render_template, request
 from markupsafe import escape
+from werkzeug.local import LocalProxy
 
 from leadgen import i18n, tokens
 from leadgen.leads.forms import AdviesForm, PublicForm
@@ -80,7 +81,11 @@ def _context_values() -> tuple:
         sorted(
             (name, repr(value))
             for name, value in context.items()
-            if name not in FLASK_CONTEXT and isinstance(value, PLAIN)
+            # A proxy first: `isinstance` would make it load what it stands for (the user,
+            # reading the session).
+            if name not in FLASK_CONTEXT
+            and not isinstance(value, LocalProxy)
+            and isinstance(value, PLAIN)
         )
     )
 

@@ -26,6 +26,7 @@ from leadgen.leads.forms import (
     ResendForm,
     tracking,
 )
+from leadgen.request_path import given
 from leadgen.vocab import CALL_KINDS, TRACKING_PARAMS
 
 bp = Blueprint("leads", __name__)
@@ -38,13 +39,13 @@ LAYOUT = "base.html"
 def handle_form(form_name: str, thanks_endpoint: str, layout: str):
     """Show, check and record one public form in `layout` (the site's or the embed's)."""
     if request.method != "POST":  # GET, and HEAD from monitors and link checkers
-        if prefill.fill(form := blank_form(form_name), request.args.get("van")):
+        if prefill.fill(form := blank_form(form_name), given(request.args, "van")):
             return *_render(form, form_name, layout), prefill.PRIVATE  # a follow-up mail's link
         return pages.render_blank(form, form_name, layout)
     if not guard.origin_allowed():
         abort(403)
     check = tokens.check_form_token(request.form.get("form_token", ""), form_name)
-    if request.form.get("website"):  # the honeypot, which people never see
+    if given(request.form, "website"):  # the honeypot, which people never see
         # Bots see the same thank-you as people do; nothing is stored but a count.
         service.count("honeypot")
         return redirect(url_for(thanks_endpoint, t="-"), code=303)
