@@ -10,13 +10,15 @@ the callers' handlers see what SQLAlchemy's own execute would raise.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Compiled, Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Insert, Select
 
 
@@ -39,7 +41,7 @@ def first_row(engine: Engine, statement: Select, params: dict) -> tuple | None:
 
 
 @contextmanager
-def as_sqlalchemy_errors(dialect: Dialect, sql: str, values) -> Iterator[None]:
+def as_sqlalchemy_errors(dialect: Dialect, sql: str | None, values) -> Iterator[None]:
     """Raise a driver's error as SQLAlchemy's own calls would (IntegrityError, OperationalError
     ...), so the 503 page and the callers' handlers meet the same exceptions."""
     driver_error = dialect.loaded_dbapi.Error
@@ -50,25 +52,11 @@ def as_sqlalchemy_errors(dialect: Dialect, sql: str, values) -> Iterator[None]:
 
 
 def _fetch_first(engine: Engine, sql: str, values) -> tuple | None:
-    pooled = engine.raw_connection()
-    try:
-        driver = pooled.driver_connection
-        in_autocommit = engine.dialect.name == "postgresql"
-        if in_autocommit:
-            driver.autocommit = True
-        try:
-            cursor = pooled.cursor()
-            cursor.execute(sql, values)
-            row = cursor.fetchone()
-            cursor.close()
-        except engine.dialect.loaded_dbapi.Error:
-            pooled.invalidate()  # whatever went wrong, the pool gets a fresh connection
-            raise
-        finally:
-            if in_autocommit and not driver.closed:
-                driver.autocommit = False
-    finally:
-        pooled.close()
+    with lent(engine, autocommit=engine.dialect.name == "postgresql") as pooled:
+        cursor = pooled.connection.cursor()
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+        cursor.close()
     return row
 
 
@@ -77,26 +65,50 @@ def _compiled(statement: Select, dialect: Dialect) -> Compiled:
     return statement.compile(dialect=dialect)
 
 
+@dataclass(frozen=True)
+class Pooled:
+    """A pooled driver connection lent without a SQLAlchemy Connection; `insert` and
+    `fetch_one` run on it as on a Connection: the same driver cursor, the dialect, and the
+    engine's before/after_cursor_execute listeners (which get this in place of a Connection).
+    Making a Connection and checking it in again was a third of a submission's database work
+    in the app, 50 of 150 microseconds (docs/performance.md, thirteenth round)."""
+
+    connection: PoolProxiedConnection
+    dialect: Dialect
+    dispatch: Any  # the engine's events
+
+
 @contextmanager
-def autocommit(engine: Engine) -> Iterator[Connection]:
-    """A pooled connection whose driver commits each statement itself (PostgreSQL): for one
-    statement that is a whole write, with no BEGIN and no COMMIT on the wire. Run statements on
-    it with `insert` and `fetch_one` only: SQLAlchemy's execute would begin a transaction.
-    The connection goes back to the pool running transactions again."""
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection
-        driver.autocommit = True
+def lent(engine: Engine, autocommit: bool) -> Iterator[Pooled]:
+    """A pooled driver connection for a few statements; with `autocommit` (PostgreSQL), its
+    driver commits each statement itself, and it goes back to the pool running transactions
+    again. After any error the pool gets a fresh connection instead."""
+    with as_sqlalchemy_errors(engine.dialect, None, None):  # as engine.connect() raises them
+        pooled = engine.raw_connection()
+    driver = pooled.driver_connection
+    try:
+        if autocommit:
+            driver.autocommit = True
         try:
-            yield connection
-        except DBAPIError:
-            connection.invalidate()  # whatever went wrong, the pool gets a fresh connection
+            yield Pooled(pooled, engine.dialect, engine.dispatch)
+        except (DBAPIError, engine.dialect.loaded_dbapi.Error):
+            pooled.invalidate()
             raise
         finally:
-            if not driver.closed:
+            if autocommit and not driver.closed:
                 driver.autocommit = False
+    finally:
+        pooled.close()
 
 
-def insert(connection: Connection, statement: Insert, rows: dict | list[dict]) -> list:
+def autocommit(engine: Engine) -> AbstractContextManager[Pooled]:
+    """A pooled connection whose driver commits each statement itself (PostgreSQL): for one
+    statement that is a whole write, with no BEGIN and no COMMIT on the wire. Run statements on
+    it with `insert` and `fetch_one` only."""
+    return lent(engine, autocommit=True)
+
+
+def insert(connection: Connection | Pooled, statement: Insert, rows: dict | list[dict]) -> list:
     """Run an INSERT on the driver's cursor, in `connection`'s transaction; its RETURNING rows.
 
     The same statement as `connection.execute(statement, rows)` sends, with the columns' own
@@ -114,12 +126,12 @@ def insert(connection: Connection, statement: Insert, rows: dict | list[dict]) -
     return _run(connection, prepared.sql, values, many, fetch=prepared.returns and not many)
 
 
-def fetch_one(connection: Connection, sql: str, values: dict | tuple) -> tuple:
+def fetch_one(connection: Connection | Pooled, sql: str, values: dict | tuple) -> tuple:
     """Run one statement (SQL in the driver's parameter style) as `insert` does; its first row."""
     return _run(connection, sql, values, many=False, fetch=True)[0]
 
 
-def _run(connection: Connection, sql: str, values, many: bool, fetch: bool) -> list:
+def _run(connection: Connection | Pooled, sql: str, values, many: bool, fetch: bool) -> list:
     cursor = connection.connection.cursor()
     try:
         with as_sqlalchemy_errors(connection.dialect, sql, values):

@@ -30,7 +30,7 @@ PIECE = "__"  # "subject__0": the first literal of a subject in pieces
 
 
 def insert_all(
-    connection: Connection, lead: dict, consents: list[dict], mails: list[dict]
+    connection: Connection | driver.Pooled, lead: dict, consents: list[dict], mails: list[dict]
 ) -> int | None:
     """Insert `lead`, its consents and mails in one statement; the lead's id, or None when the
     address already had a lead for this offer (then nothing is stored). A mail's value may be
