@@ -138,7 +138,10 @@ def queue(lead: Lead, step: int, now: datetime) -> bool:
             insert(SeriesMail).from_select(["lead_id", "step", "day", "queued_at"], claim)
         ).rowcount
         if inserted:
-            db.session.execute(insert(OutboxMail), [draft.row(lead.id)])
+            # Queued at the pass's moment and due from it: a pass run for a given `now` (the
+            # tests' days; a worker's clock) sends what it queues, whatever the wall clock says.
+            row = draft.row(lead.id) | {"created_at": now, "next_attempt_at": now}
+            db.session.execute(insert(OutboxMail), [row])
         db.session.commit()
     except IntegrityError:  # another worker queued it, or a mail went to this lead today
         db.session.rollback()
