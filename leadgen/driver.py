@@ -70,8 +70,8 @@ class Pooled:
     """A pooled driver connection lent without a SQLAlchemy Connection; `insert` and
     `fetch_one` run on it as on a Connection: the same driver cursor, the dialect, and the
     engine's before/after_cursor_execute listeners (which get this in place of a Connection).
-    Making a Connection and checking it in again was a third of a submission's database work
-    in the app, 50 of 150 microseconds (docs/performance.md, thirteenth round)."""
+    Making a Connection and checking it in again cost the new lead's statement 25-50 of its
+    140-180 microseconds of client CPU (docs/performance.md, thirteenth round)."""
 
     connection: PoolProxiedConnection
     dialect: Dialect

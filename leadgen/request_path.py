@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Iterable
 from inspect import iscoroutinefunction
 
+import flask_login.utils
 from flask import Flask, Request, Response, g
 from flask.globals import request_ctx
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
@@ -154,7 +155,7 @@ def current_user_read_when_used(app: Flask) -> None:
     """
     processors = app.template_context_processors[None]
     for i, processor in enumerate(processors):
-        if processor.__module__ == "flask_login.utils":
+        if processor is flask_login.utils._user_context_processor:  # what init_app added
             processors[i] = _lazy_user
 
 

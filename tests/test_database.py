@@ -276,3 +276,19 @@ def test_a_connection_cut_while_idle_is_replaced_before_it_is_used(app, pg_engin
     assert again.status_code == 200
     again.close()
     assert submit(name="Bert", email="bert@example.nl").status_code == 303
+
+
+def test_a_lent_connection_whose_statement_failed_is_not_lent_again(app):
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context():
+        engine = db.engine
+        in_autocommit = engine.dialect.name == "postgresql"
+        with pytest.raises(DBAPIError), driver.lent(engine, autocommit=in_autocommit) as pooled:
+            failed = pooled.connection.driver_connection
+            driver.fetch_one(pooled, "SELECT * FROM no_such_table", ())
+        with pytest.raises(engine.dialect.loaded_dbapi.Error):  # closed by the pool
+            failed.cursor().execute("SELECT 1")
+        with driver.lent(engine, autocommit=in_autocommit) as pooled:
+            assert pooled.connection.driver_connection is not failed
+            assert driver.fetch_one(pooled, "SELECT 1", ()) == (1,)
