@@ -38,9 +38,10 @@ class LeadgenFlask(Flask):
     times for a page, a tenth of an empty route's time. The answer of a function never changes.
     """
 
-    KEPT = 512  # answers kept at most: callables made anew per request (a class-based view's
-    # bound methods are, of a new instance each time) are keyed by their function; others that
-    # come and go (a partial made per request) must not grow the dict without end
+    # Answers kept at most. A bound method is kept by its function (a class-based view makes a
+    # new instance, so a new bound method, per request); other callables made per request (a
+    # partial) must not grow the dict without end.
+    KEPT = 512
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -34,7 +34,9 @@ class _Signer(TimestampSigner):
     serializer (`Serializer.make_signer`), and the key depends only on the secret and salt."""
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs, algorithm=_HMACSHA1())
+        if "digest_method" not in kwargs:  # itsdangerous' SHA-1: the same HMAC, in one call
+            kwargs.setdefault("algorithm", _HMACSHA1())
+        super().__init__(*args, **kwargs)
         self._keys: dict[bytes | None, bytes] = {}
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:

@@ -62,3 +62,15 @@ def test_a_rotated_key_still_loads_what_the_old_one_signed():
     for _ in range(2):  # the second time with the keys derived and kept
         assert both.loads(old.dumps(PAYLOADS[0])) == PAYLOADS[0]
         assert URLSafeTimedSerializer(KEY, salt="leadgen.t").loads(both.dumps(PAYLOADS[2]))
+
+
+def test_a_signer_asked_for_another_digest_signs_with_it():
+    import hashlib
+
+    ours = tokens.Serializer(KEY, salt="leadgen.t", signer_kwargs={"digest_method": hashlib.sha256})
+    stock = URLSafeTimedSerializer(
+        KEY, salt="leadgen.t", signer_kwargs={"digest_method": hashlib.sha256}
+    )
+    assert stock.loads(ours.dumps(PAYLOADS[0])) == PAYLOADS[0]
+    with pytest.raises(BadSignature):
+        URLSafeTimedSerializer(KEY, salt="leadgen.t").loads(ours.dumps(PAYLOADS[0]))
