@@ -259,3 +259,18 @@ def test_a_submission_signs_only_the_thank_you_pages_link(
     answer = submit(path, **fields)
     assert answer.status_code == 303
     assert sorted(purposes) == sorted(signed)
+
+
+def test_a_redirects_body_is_dutch_and_escapes_its_location(app, submit):
+    # No browser shows a 303's body, but curl and a careless client do: Dutch, like every page.
+    answer = submit("/ebook")
+    assert answer.status_code == 303
+    body = answer.get_data(as_text=True)
+    assert '<html lang="nl">' in body
+    assert "Doorverwijzing" in body
+    assert f'<a href="{answer.location.replace("&", "&amp;")}">' in body
+    with app.test_request_context():
+        made = app.redirect('/x?a=1&b="<script>', 303)
+    assert made.headers["Location"] == '/x?a=1&b="<script>'
+    assert "<script>" not in made.get_data(as_text=True)
+    assert "&#34;&lt;script&gt;" in made.get_data(as_text=True)
