@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from leadgen import database, driver, idle_ping
 from leadgen.extensions import db
@@ -279,8 +280,6 @@ def test_a_connection_cut_while_idle_is_replaced_before_it_is_used(app, pg_engin
 
 
 def test_a_lent_connection_whose_statement_failed_is_not_lent_again(app):
-    from sqlalchemy.exc import DBAPIError
-
     with app.app_context():
         engine = db.engine
         in_autocommit = engine.dialect.name == "postgresql"

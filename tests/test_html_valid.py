@@ -177,8 +177,7 @@ def _other_pages(make_app) -> dict[str, str]:
     client = make_app(LEADGEN_RATE_LIMIT_FORM="1 per minute").test_client()
     client.post("/embed/advies", data={"form_token": "-"})
     blog = create_demo("http://127.0.0.1:5000").test_client()
-    with client.application.test_request_context():
-        redirect = client.application.redirect("/ebook/bedankt?t=a&lang=en", 303)
+    redirect = client.application.redirect("/ebook/bedankt?t=a&lang=en", 303)
     return {
         "redirect": redirect.get_data(as_text=True),
         "embed-error": _html(client.post("/embed/advies", data={"form_token": "-"}), 429),
